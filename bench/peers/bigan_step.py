@@ -1,0 +1,72 @@
+"""PyTorch peer of bench/step.ts: the same BiGAN training step (reproduction MLPs, batch 128, Adam), on the CPU.
+
+Prints one JSON line: {"peer": "pytorch", "msPerStep": ..., "threads": ...}.
+Usage: python3 bigan_step.py [--warmup 5] [--steps 30] [--threads N]
+"""
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+
+def mlp(sizes, hidden_act, out_act=None):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        last = i == len(sizes) - 2
+        if not last:
+            if i == 1:
+                layers.append(nn.BatchNorm1d(b, momentum=0.1, eps=1e-5))
+            layers.append(hidden_act())
+        elif out_act is not None:
+            layers.append(out_act())
+    return nn.Sequential(*layers)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
+    encoder = mlp([784, 1024, 1024, 50], leaky)
+    generator = mlp([50, 1024, 1024, 784], nn.ReLU, nn.Sigmoid)
+    discriminator = mlp([834, 1024, 1024, 1], leaky)
+    adam = lambda params: torch.optim.Adam(params, lr=2e-4, betas=(0.5, 0.999), weight_decay=2.5e-5)  # noqa: E731
+    opt_d = adam(discriminator.parameters())
+    opt_eg = adam(list(encoder.parameters()) + list(generator.parameters()))
+    bce = nn.BCEWithLogitsLoss()
+    x = torch.rand(128, 784)
+    ones, zeros = torch.ones(128, 1), torch.zeros(128, 1)
+
+    def step():
+        z = torch.rand(128, 50) * 2 - 1
+        ex, gz = encoder(x), generator(z)
+        d_loss = bce(discriminator(torch.cat([x, ex.detach()], 1)), ones) + bce(discriminator(torch.cat([gz.detach(), z], 1)), zeros)
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        ex, gz = encoder(x), generator(z)
+        eg_loss = bce(discriminator(torch.cat([x, ex], 1)), zeros) + bce(discriminator(torch.cat([gz, z], 1)), ones)
+        opt_eg.zero_grad()
+        eg_loss.backward()
+        opt_eg.step()
+        return float(d_loss) + float(eg_loss)
+
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    ms = (time.perf_counter() - start) * 1000 / args.steps
+    print(json.dumps({"peer": "pytorch", "version": torch.__version__, "msPerStep": ms, "threads": torch.get_num_threads(), "steps": args.steps}))
+
+
+if __name__ == "__main__":
+    main()

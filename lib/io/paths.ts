@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+const PACKAGE_NAME = 'bigan-notebooks';
+
+/**
+ * The project's root folder: the nearest ancestor of the working directory whose package.json is this
+ * project's. Found from the working directory rather than from this file's location because the notebooks'
+ * tslab kernel compiles lib/ to CommonJS, where `import.meta` does not exist; the CLI, the tests and the kernel
+ * all run inside the project.
+ */
+export function projectRoot(start: string = process.cwd()): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        if (JSON.parse(fs.readFileSync(manifest, 'utf8')).name === PACKAGE_NAME) return dir;
+      } catch {
+        // an unreadable package.json of another project: keep walking up
+      }
+    }
+    if (path.dirname(dir) === dir) {
+      throw new Error(`not inside the ${PACKAGE_NAME} project (no package.json named ${PACKAGE_NAME} above ${start})`);
+    }
+  }
+}
+
+/** Resolves a dependency's folder the way Node would from the project root. */
+export function packageFolder(name: string): string {
+  const root = projectRoot();
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`package ${name} is not installed (run npm run setup)`);
+  }
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../util/random.js';
+
+export type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'linear';
+
+/** One fully connected layer: dense, then optional batch normalisation, then the activation. */
+export interface DenseLayerSpec {
+  units: number;
+  activation: Activation;
+  batchNorm?: boolean;
+}
+
+/**
+ * How weights start: N(0, std) kernels and zero biases, each layer seeded from one Random so that a model's
+ * initialisation depends only on the run's seed.
+ */
+export class Initializer {
+  constructor(private readonly random: Random, readonly stddev = 0.02) {}
+
+  kernel(): ReturnType<typeof tf.initializers.randomNormal> {
+    return tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, seed: this.random.seed() });
+  }
+}
+
+// PyTorch's BatchNorm defaults (momentum 0.1 there is 0.9 here, epsilon 1e-5), which the reference code uses.
+const BATCH_NORM = { momentum: 0.9, epsilon: 1e-5 };
+const LEAKY_SLOPE = 0.2;
+
+export function activation(x: tf.SymbolicTensor, kind: Activation, name: string): tf.SymbolicTensor {
+  switch (kind) {
+    case 'linear':
+      return x;
+    case 'leakyRelu':
+      return tf.layers.leakyReLU({ alpha: LEAKY_SLOPE, name }).apply(x) as tf.SymbolicTensor;
+    default:
+      return tf.layers.activation({ activation: kind, name }).apply(x) as tf.SymbolicTensor;
+  }
+}
+
+/** Dense -> [batch norm] -> activation, for each spec in turn. Returns every layer's output. */
+export function denseStack(input: tf.SymbolicTensor, specs: DenseLayerSpec[], init: Initializer, prefix: string): tf.SymbolicTensor[] {
+  const outputs: tf.SymbolicTensor[] = [];
+  let x = input;
+  specs.forEach((spec, i) => {
+    const name = `${prefix}_${i + 1}`;
+    x = tf.layers.dense({ units: spec.units, kernelInitializer: init.kernel(), biasInitializer: 'zeros', name: `${name}_dense` }).apply(x) as tf.SymbolicTensor;
+    if (spec.batchNorm) x = tf.layers.batchNormalization({ ...BATCH_NORM, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
+    x = activation(x, spec.activation, `${name}_${spec.activation}`);
+    outputs.push(x);
+  });
+  return outputs;
+}
+
+export function concat(inputs: tf.SymbolicTensor[], name: string): tf.SymbolicTensor {
+  return tf.layers.concatenate({ name }).apply(inputs) as tf.SymbolicTensor;
+}
+
+/** The trainable variables of some models, for an optimizer's explicit variable list. */
+export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
+}

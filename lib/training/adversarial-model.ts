@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NamedLosses } from '../losses/adversarial.js';
+
+/** What one training step needs from a batch: images, labels, and prior samples drawn for it. */
+export interface StepInputs {
+  /** [B, 784] in [0, 1]. */
+  images: tf.Tensor2D;
+  /** [B] int32 digits; only conditional models read them. */
+  labels: tf.Tensor1D;
+  /** [B, latentSize] drawn from the model's prior. */
+  latents: tf.Tensor2D;
+}
+
+/** The modules an optimizer each: the encoder gets its own so that its learning rate can differ. */
+export type ModuleName = 'encoder' | 'generator' | 'discriminator';
+
+/**
+ * Any model of this project, as the one training loop sees it: named networks, a prior, and the two losses of
+ * the alternating game. BiGAN, the conditional BiGANs and BigBiGAN are all configurations behind this.
+ */
+export interface AdversarialModel {
+  readonly kind: string;
+  readonly latentSize: number;
+  /** Every network whose weights a checkpoint must hold. */
+  readonly networks: Record<string, tf.LayersModel>;
+  /** Trainable variables of each optimised module. */
+  variables(module: ModuleName): tf.Variable[];
+  /** z ~ p(z), [n, latentSize]. */
+  samplePrior(n: number, seed: number): tf.Tensor2D;
+  /** Loss of D's phase (gradients flow only to D's variables). */
+  discriminatorLoss(inputs: StepInputs): NamedLosses;
+  /** Loss of E and G's phase, computed with the already updated D. */
+  encoderGeneratorLoss(inputs: StepInputs): NamedLosses;
+  /** E(x) in inference mode, [B, latentSize]. */
+  encode(images: tf.Tensor2D): tf.Tensor2D;
+  /** The encoder's penultimate features in inference mode, [B, hidden]. */
+  encodeFeatures(images: tf.Tensor2D): tf.Tensor2D;
+  /** G(z[, c]) in inference mode, [B, 784]. */
+  generate(latents: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor2D;
+}
