@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { epochBatches, loadMnist, makeBatch } from '../lib/data/mnist.js';
 import { createBiganModel } from '../lib/models/bigan.js';
-import { createOptimizers } from '../lib/training/step.js';
-import { trainStep } from '../lib/training/step.js';
+import { createOptimizers, trainStep } from '../lib/training/step.js';
 import { Random } from '../lib/util/random.js';
 
 const [warmup, steps] = process.argv.slice(2).map(Number);

@@ -105,7 +105,9 @@ async function loadNative(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-
   return { tfjsBackend: 'tensorflow', tensorflowVersion: binding?.TF_Version ?? null, devices: [] };
 }
 
-const LOADERS: Record<BackendName, () => Promise<LoadedBackend>> = {
+type Loaders = Record<BackendName, () => Promise<LoadedBackend>>;
+
+const LOADERS: Loaders = {
   'tensorflow-gpu': async () => {
     const missing = cudaDriverMissing();
     if (missing) throw new Error(missing);
@@ -138,11 +140,15 @@ export function initBackend(options: { backend?: BackendName } = {}): Promise<Ba
   return active;
 }
 
-async function chooseBackend(forced: BackendName | null): Promise<BackendReport> {
+/**
+ * Tries the backends in order (or only the forced one). Exported with its loaders as a parameter so that tests
+ * can exercise a backend failing to load on any machine; use {@link initBackend}.
+ */
+export async function chooseBackend(forced: BackendName | null, loaders: Loaders = LOADERS): Promise<BackendReport> {
   const tfjsVersion = tf.version.tfjs;
   if (forced) {
     try {
-      const loaded = await LOADERS[forced]();
+      const loaded = await loaders[forced]();
       await tf.ready();
       return { backend: forced, ...loaded, tfjsVersion, forced: true, skipped: [] };
     } catch (error) {
@@ -152,7 +158,7 @@ async function chooseBackend(forced: BackendName | null): Promise<BackendReport>
   const skipped: SkippedBackend[] = [];
   for (const backend of BACKEND_ORDER) {
     try {
-      const loaded = await LOADERS[backend]();
+      const loaded = await loaders[backend]();
       await tf.ready();
       return { backend, ...loaded, tfjsVersion, forced: false, skipped };
     } catch (error) {

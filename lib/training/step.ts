@@ -1,46 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedLosses } from '../losses/adversarial.js';
 import type { AdversarialModel, ModuleName, StepInputs } from './adversarial-model.js';
+import { createAdam, type Adam, type OptimizerSettings } from './adam.js';
 
-/** Adam settings of one module. */
-export interface OptimizerSettings {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  /** L2 penalty added to the gradient (PyTorch's Adam `weight_decay`), applied to every trainable variable. */
-  weightDecay: number;
-}
-
-/** One optimizer per module, each with its own variables, so the encoder's learning rate can differ. */
-export interface ModuleOptimizer {
-  module: ModuleName;
-  optimizer: tf.AdamOptimizer;
-  variables: tf.Variable[];
-  settings: OptimizerSettings;
-}
-
-export type StepOptimizers = Record<ModuleName, ModuleOptimizer>;
+/** One Adam per module, so that the encoder's learning rate can differ from the generator's. */
+export type StepOptimizers = Record<ModuleName, Adam>;
 
 export function createOptimizers(model: AdversarialModel, settings: Record<ModuleName, OptimizerSettings>): StepOptimizers {
-  const make = (module: ModuleName): ModuleOptimizer => {
-    const s = settings[module];
-    return { module, settings: { ...s }, variables: model.variables(module), optimizer: tf.train.adam(s.learningRate, s.beta1, s.beta2) as tf.AdamOptimizer };
+  return {
+    discriminator: createAdam(model.variables('discriminator'), settings.discriminator),
+    encoder: createAdam(model.variables('encoder'), settings.encoder),
+    generator: createAdam(model.variables('generator'), settings.generator),
   };
-  return { discriminator: make('discriminator'), encoder: make('encoder'), generator: make('generator') };
 }
 
-/** Sets a module's learning rate for the following updates (the schedule calls this once per epoch). */
-export function setLearningRate(entry: ModuleOptimizer, learningRate: number): void {
-  entry.settings.learningRate = learningRate;
-  // tfjs' Adam reads this field on every update; it has no public setter.
-  (entry.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+export function disposeOptimizers(optimizers: StepOptimizers): void {
+  Object.values(optimizers).forEach((o) => o.dispose());
 }
 
 /**
  * Minimises `loss` over the variables of `groups`, each group updated by its own optimizer.
  * Returns the named parts of the loss, still on the backend, for the caller to read and dispose.
  */
-export function minimize(loss: () => NamedLosses, groups: ModuleOptimizer[]): Record<string, tf.Scalar> {
+export function minimize(loss: () => NamedLosses, groups: Adam[]): Record<string, tf.Scalar> {
   const variables = groups.flatMap((g) => g.variables);
   let parts: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {
@@ -49,15 +31,7 @@ export function minimize(loss: () => NamedLosses, groups: ModuleOptimizer[]): Re
     return named.total;
   }, variables);
   value.dispose();
-  for (const group of groups) {
-    const decay = group.settings.weightDecay;
-    const groupGrads = group.variables.map((v) => {
-      const g = grads[v.name];
-      return { name: v.name, tensor: decay > 0 ? tf.tidy(() => g.add(v.mul(decay))) : g };
-    });
-    group.optimizer.applyGradients(groupGrads);
-    if (decay > 0) tf.dispose(groupGrads.map((g) => g.tensor));
-  }
+  for (const group of groups) group.apply(group.variables.map((v) => grads[v.name]));
   tf.dispose(Object.values(grads));
   return parts;
 }

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { loadMnist, makeBatch, takeFirst } from '../../lib/data/mnist.js';
+import { createBiganModel } from '../../lib/models/bigan.js';
+import type { AdversarialModel, ModuleName } from '../../lib/training/adversarial-model.js';
+import { createOptimizers, disposeOptimizers, minimize, trainStep } from '../../lib/training/step.js';
+
+/** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
+export function tinyBigan(seed = 1): AdversarialModel {
+  return createBiganModel({ latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 }, seed);
+}
+
+export const ADAM = { learningRate: 1e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5 };
+
+function snapshot(model: AdversarialModel, module: ModuleName): Float32Array[] {
+  return model.variables(module).map((v) => v.dataSync().slice() as Float32Array);
+}
+
+function changed(before: Float32Array[], after: Float32Array[]): boolean {
+  return before.some((b, i) => b.some((x, j) => x !== after[i][j]));
+}
+
+/** The checks every backend must pass: finite named losses, phase-local updates, and no leaked tensors. */
+export function checkTrainingStep(): void {
+  const model = tinyBigan();
+  const optimizers = createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
+  const data = takeFirst(loadMnist().train, 64);
+  const batch = makeBatch(data, Array.from({ length: 16 }, (_, i) => i));
+  const latents = model.samplePrior(16, 3);
+  const inputs = { images: batch.images, labels: batch.labels, latents };
+
+  const before = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
+  tf.dispose(Object.values(minimize(() => model.discriminatorLoss(inputs), [optimizers.discriminator])));
+  const afterD = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
+  assert.ok(changed(before.d, afterD.d), 'the D update changes D');
+  assert.ok(!changed(before.e, afterD.e), 'the D update leaves E alone');
+  assert.ok(!changed(before.g, afterD.g), 'the D update leaves G alone');
+  tf.dispose(Object.values(minimize(() => model.encoderGeneratorLoss(inputs), [optimizers.encoder, optimizers.generator])));
+  const afterEG = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
+  assert.ok(!changed(afterD.d, afterEG.d), 'the E+G update leaves D alone');
+  assert.ok(changed(afterD.e, afterEG.e), 'the E+G update changes E');
+  assert.ok(changed(afterD.g, afterEG.g), 'the E+G update changes G');
+
+  const losses = trainStep(model, optimizers, inputs);
+  assert.deepEqual(Object.keys(losses).sort(), ['d/discriminatorEncoder', 'd/discriminatorGenerator', 'd/total', 'eg/encoder', 'eg/generator', 'eg/total']);
+  for (const [name, value] of Object.entries(losses)) assert.ok(Number.isFinite(value), `${name} is finite`);
+  assert.ok(Math.abs(losses['d/total'] - losses['d/discriminatorEncoder'] - losses['d/discriminatorGenerator']) < 1e-5, 'D total is the sum of its parts');
+
+  const tensorsBefore = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) trainStep(model, optimizers, inputs);
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaks over five steps');
+  tf.dispose([batch.images, batch.labels, latents]);
+  disposeOptimizers(optimizers);
+  Object.values(model.networks).forEach((n) => n.dispose());
+}
