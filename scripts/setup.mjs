@@ -6,11 +6,13 @@
 // 2. Native TensorFlow for tfjs-node (and tfjs-node-gpu where a CUDA driver is present): scripts/install-native.mjs.
 // 3. System tools from Debian's packages when missing and apt-get is usable: Jupyter's nbconvert and nbclient
 //    (notebooks), Chromium (the exported-HTML test), PyTorch and scikit-learn (benchmark peers).
-// 4. The main job: `bigan info`, which reports the backend and checks the MNIST files.
+// 4. The Jupyter kernelspec `bigan-tslab` (tslab's TypeScript kernel, started from the project root).
+// 5. The main job: `bigan info`, which reports the backend and checks the MNIST files.
 //
 // Options: --no-system (skip apt-get), --gpu (try tfjs-node-gpu even without a CUDA driver), --skip-npm.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +25,7 @@ for (const a of args) {
   }
 }
 
+export const KERNEL_NAME = 'bigan-tslab';
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 // Debian package -> the check that says it is already there.
 const SYSTEM_PACKAGES = [
@@ -105,12 +108,30 @@ async function installNativeTensorFlow() {
   }
 }
 
+/** Writes the kernelspec by hand: `tslab install` would need IPython, and we start tslab our own way. */
+function registerKernel() {
+  const dataDir = process.env.JUPYTER_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'jupyter');
+  const dir = path.join(dataDir, 'kernels', KERNEL_NAME);
+  fs.mkdirSync(dir, { recursive: true });
+  const spec = {
+    argv: [process.execPath, path.join(root, 'scripts', 'tslab-kernel.cjs'), '{connection_file}'],
+    display_name: 'TypeScript (tslab, bigan)',
+    language: 'typescript',
+    env: { TF_CPP_MIN_LOG_LEVEL: '2' },
+  };
+  const tmp = path.join(dir, `kernel.json.${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(spec, null, 2));
+  fs.renameSync(tmp, path.join(dir, 'kernel.json'));
+  step(`Jupyter kernel '${KERNEL_NAME}' registered in ${dir}`);
+}
+
 try {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) throw new Error(`Node.js 20 or newer is needed, this is ${process.version}`);
   if (!args.has('--skip-npm')) installNpmPackages();
   if (!args.has('--no-system')) installSystemPackages();
   await installNativeTensorFlow();
+  registerKernel();
   step('main job: bigan info');
   sh(process.execPath, [path.join(root, 'bin', 'bigan.js'), 'info']);
 } catch (error) {
