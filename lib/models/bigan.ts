@@ -3,7 +3,7 @@ import { PIXELS } from '../data/mnist.js';
 import { Random } from '../util/random.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
 import type { AdversarialModel, StepInputs } from '../training/adversarial-model.js';
-import { activation, concat, denseStack, Initializer, trainableVariables } from './blocks.js';
+import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables } from './blocks.js';
 
 /** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
 export interface BiganArchitecture {
@@ -68,7 +68,7 @@ export function buildJointDiscriminator(arch: BiganArchitecture, init: Initializ
     const [hx] = denseStack(h1, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_x2');
     const [hz] = denseStack(z, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_z2');
     const summed = tf.layers.add({ name: 'discriminator_2_sum' }).apply([hx, hz]) as tf.SymbolicTensor;
-    const normed = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: 'discriminator_2_bn' }).apply(summed) as tf.SymbolicTensor;
+    const normed = tf.layers.batchNormalization({ ...BATCH_NORM, name: 'discriminator_2_bn' }).apply(summed) as tf.SymbolicTensor;
     hidden = activation(normed, 'leakyRelu', 'discriminator_2_leakyRelu');
   }
   const [logit] = denseStack(hidden, [{ units: 1, activation: 'linear' }], init, 'discriminator_out');

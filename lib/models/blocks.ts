@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../util/random.js';
+import { DenseBlock, type Activation } from './dense-block.js';
 
-export type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'linear';
+export type { Activation };
 
 /** One fully connected layer: dense, then optional batch normalisation, then the activation. */
 export interface DenseLayerSpec {
@@ -22,8 +23,8 @@ export class Initializer {
   }
 }
 
-// PyTorch's BatchNorm defaults (momentum 0.1 there is 0.9 here, epsilon 1e-5), which the reference code uses.
-const BATCH_NORM = { momentum: 0.9, epsilon: 1e-5 };
+// PyTorch's BatchNorm defaults (momentum 0.1 there is 0.9 in Keras' terms, epsilon 1e-5), as the reference code.
+export const BATCH_NORM = { momentum: 0.9, epsilon: 1e-5 };
 const LEAKY_SLOPE = 0.2;
 
 export function activation(x: tf.SymbolicTensor, kind: Activation, name: string): tf.SymbolicTensor {
@@ -37,15 +38,16 @@ export function activation(x: tf.SymbolicTensor, kind: Activation, name: string)
   }
 }
 
-/** Dense -> [batch norm] -> activation, for each spec in turn. Returns every layer's output. */
+/** Dense -> [batch norm] -> activation, for each spec in turn (one {@link DenseBlock} each). Returns every layer's output. */
 export function denseStack(input: tf.SymbolicTensor, specs: DenseLayerSpec[], init: Initializer, prefix: string): tf.SymbolicTensor[] {
   const outputs: tf.SymbolicTensor[] = [];
   let x = input;
   specs.forEach((spec, i) => {
-    const name = `${prefix}_${i + 1}`;
-    x = tf.layers.dense({ units: spec.units, kernelInitializer: init.kernel(), biasInitializer: 'zeros', name: `${name}_dense` }).apply(x) as tf.SymbolicTensor;
-    if (spec.batchNorm) x = tf.layers.batchNormalization({ ...BATCH_NORM, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = activation(x, spec.activation, `${name}_${spec.activation}`);
+    const block = new DenseBlock({
+      name: `${prefix}_${i + 1}`, units: spec.units, activation: spec.activation, batchNorm: spec.batchNorm ?? false,
+      kernelInitializer: init.kernel(), leakySlope: LEAKY_SLOPE, averageFactor: 1 - BATCH_NORM.momentum, epsilon: BATCH_NORM.epsilon,
+    });
+    x = block.apply(x) as tf.SymbolicTensor;
     outputs.push(x);
   });
   return outputs;

@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  nativeActivation, nativeActivationGrad, nativeBackendActive, nativeBatchNormGrad, nativeBatchNormTraining, nativeBiasAdd, nativeBiasAddGrad,
+  nativeMatMul, type NativeActivation,
+} from '../backend/native-ops.js';
+
+export type Activation = NativeActivation;
+
+export interface DenseBlockArgs {
+  units: number;
+  activation: Activation;
+  batchNorm: boolean;
+  kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>;
+  name: string;
+  /** Slope of LeakyReLU for negative inputs. */
+  leakySlope?: number;
+  /** Weight of the newest batch in the running statistics: PyTorch's `momentum` (0.1), Keras' 1 - momentum. */
+  averageFactor?: number;
+  epsilon?: number;
+  /** Use the tfjs-ops implementation even on native TensorFlow (tests compare the two). */
+  portable?: boolean;
+}
+
+type LayerWeight = ReturnType<tf.layers.Layer['addWeight']>;
+
+/**
+ * One fully connected layer of the BiGAN MLPs: dense, then optional batch normalisation, then the activation,
+ * as a single Keras layer.
+ *
+ * Why not tfjs-layers' Dense + BatchNormalization + Activation: in training they cost about 60 tfjs ops
+ * forward and backward (moments, the batch-norm gradient, rank-3 reshapes around every matmul), each paying
+ * ~30 us of dispatch. On native TensorFlow this layer runs MatMul, BiasAdd, FusedBatchNormV3 (which also
+ * updates the running statistics) and the activation forward, and their own gradient kernels backward: a
+ * dozen ops in all. Elsewhere, and in inference, it is written in ordinary tfjs ops; both give the same numbers.
+ */
+export class DenseBlock extends tf.layers.Layer {
+  static readonly className = 'BiganDenseBlock';
+  private readonly config: Required<Omit<DenseBlockArgs, 'name'>>;
+  private kernel!: LayerWeight;
+  private bias!: LayerWeight;
+  private gamma?: LayerWeight;
+  private beta?: LayerWeight;
+  private movingMean?: LayerWeight;
+  private movingVariance?: LayerWeight;
+
+  constructor(args: DenseBlockArgs) {
+    super({ name: args.name });
+    this.config = { leakySlope: 0.2, averageFactor: 0.1, epsilon: 1e-5, portable: false, ...args };
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const inputDim = shape[shape.length - 1];
+    if (inputDim == null) throw new Error(`${this.name}: the input's last dimension must be known`);
+    const { units } = this.config;
+    this.kernel = this.addWeight('kernel', [inputDim, units], 'float32', this.config.kernelInitializer);
+    this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
+    if (this.config.batchNorm) {
+      this.gamma = this.addWeight('gamma', [units], 'float32', tf.initializers.ones());
+      this.beta = this.addWeight('beta', [units], 'float32', tf.initializers.zeros());
+      this.movingMean = this.addWeight('moving_mean', [units], 'float32', tf.initializers.zeros(), undefined, false);
+      this.movingVariance = this.addWeight('moving_variance', [units], 'float32', tf.initializers.ones(), undefined, false);
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [...shape.slice(0, -1), this.config.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const training = kwargs.training === true;
+      if (training && !this.config.portable && nativeBackendActive()) return this.nativeTraining(x);
+      return this.portable(x, training);
+    });
+  }
+
+  private portable(x: tf.Tensor, training: boolean): tf.Tensor {
+    const { batchNorm, epsilon, averageFactor, activation, leakySlope } = this.config;
+    let h: tf.Tensor = tf.matMul(x as tf.Tensor2D, this.kernel.read() as tf.Tensor2D).add(this.bias.read());
+    if (batchNorm) {
+      const gamma = this.gamma!.read();
+      const beta = this.beta!.read();
+      if (training) {
+        const { mean, variance } = tf.moments(h, 0);
+        const n = h.shape[0];
+        this.updateRunningStatistics(mean, variance.mul(n / (n - 1)), averageFactor);
+        h = tf.batchNorm(h, mean, variance, beta, gamma, epsilon);
+      } else {
+        h = tf.batchNorm(h, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, epsilon);
+      }
+    }
+    switch (activation) {
+      case 'linear':
+        return h;
+      case 'leakyRelu':
+        return tf.leakyRelu(h, leakySlope);
+      default:
+        return tf[activation](h);
+    }
+  }
+
+  private updateRunningStatistics(mean: tf.Tensor, unbiasedVariance: tf.Tensor, factor: number): void {
+    this.movingMean!.write(this.movingMean!.read().mul(1 - factor).add(mean.mul(factor)));
+    this.movingVariance!.write(this.movingVariance!.read().mul(1 - factor).add(unbiasedVariance.mul(factor)));
+  }
+
+  private nativeTraining(input: tf.Tensor): tf.Tensor {
+    const { units, batchNorm, epsilon, averageFactor, activation, leakySlope } = this.config;
+    const n = input.shape[0]!;
+    if (!batchNorm) {
+      const dense = tf.customGrad((x, w, b, save) => {
+        const h = nativeBiasAdd(nativeMatMul(x as tf.Tensor, w as tf.Tensor), b as tf.Tensor);
+        const out = nativeActivation(h, activation, leakySlope);
+        (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor, h, out]);
+        return {
+          value: out,
+          gradFunc: (dy, [sx, sw, sh, sout]) => {
+            const dh = nativeActivationGrad(dy as tf.Tensor, sh, sout, activation, leakySlope);
+            return [nativeMatMul(dh, sw, false, true), nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh)];
+          },
+        };
+      });
+      return dense(input, this.kernel.read(), this.bias.read());
+    }
+    const movingMean = this.movingMean!;
+    const movingVariance = this.movingVariance!;
+    const block = tf.customGrad((x, w, b, gamma, beta, save) => {
+      const h4 = nativeBiasAdd(nativeMatMul(x as tf.Tensor, w as tf.Tensor), b as tf.Tensor).reshape([n, 1, 1, units]) as tf.Tensor4D;
+      const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
+        h4, gamma as tf.Tensor, beta as tf.Tensor, movingMean.read(), movingVariance.read(), epsilon, averageFactor);
+      movingMean.write(runningMean);
+      movingVariance.write(runningVariance);
+      const y = y4.reshape([n, units]);
+      const out = nativeActivation(y, activation, leakySlope);
+      (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor, h4, gamma as tf.Tensor, y, out, ...reserves]);
+      return {
+        value: out,
+        gradFunc: (dy, [sx, sw, sh4, sgamma, sy, sout, ...sreserves]) => {
+          const dy4 = nativeActivationGrad(dy as tf.Tensor, sy, sout, activation, leakySlope).reshape([n, 1, 1, units]) as tf.Tensor4D;
+          const [dh4, dgamma, dbeta] = nativeBatchNormGrad(dy4, sh4 as tf.Tensor4D, sgamma, sreserves, epsilon);
+          const dh = dh4.reshape([n, units]);
+          return [nativeMatMul(dh, sw, false, true), nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), dgamma, dbeta];
+        },
+      };
+    });
+    return block(input, this.kernel.read(), this.bias.read(), this.gamma!.read(), this.beta!.read());
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { units, activation, batchNorm, leakySlope, averageFactor, epsilon } = this.config;
+    return { ...super.getConfig(), units, activation, batchNorm, leakySlope, averageFactor, epsilon };
+  }
+}
+
+tf.serialization.registerClass(DenseBlock);

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend/backend.js';
+import { type Activation, DenseBlock } from '../lib/models/dense-block.js';
+
+function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => a.sub(b).abs().max().dataSync()[0]);
+}
+
+/** Builds the same block twice, once on native kernels and once on tfjs ops, with identical weights. */
+function twins(activation: Activation, batchNorm: boolean) {
+  const make = (portable: boolean) => {
+    const block = new DenseBlock({ name: `b_${activation}_${batchNorm}_${portable}`, units: 6, activation, batchNorm, portable, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: 3 }) });
+    block.apply(tf.input({ shape: [5] }));
+    return block;
+  };
+  const native = make(false);
+  const portable = make(true);
+  portable.setWeights(native.getWeights());
+  return { native, portable };
+}
+
+for (const activation of ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as const) {
+  for (const batchNorm of [true, false]) {
+    test(`native and portable DenseBlock agree (${activation}${batchNorm ? ', batch norm' : ''}): output, gradients, running statistics`, async () => {
+      const report = await initBackend({ backend: 'tensorflow' });
+      assert.equal(report.backend, 'tensorflow');
+      const { native, portable } = twins(activation, batchNorm);
+      const x = tf.randomNormal([16, 5], 0, 1, 'float32', 9);
+      const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 10);
+      const run = (block: DenseBlock) => {
+        const variables = block.trainableWeights.map((w) => w.read() as tf.Variable);
+        const { value, grads } = tf.variableGrads(() => (block.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, variables);
+        const inputGrad = tf.grad((input: tf.Tensor) => (block.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x);
+        return { value, grads: variables.map((v) => grads[v.name]), inputGrad };
+      };
+      const a = run(native);
+      const b = run(portable);
+      assert.ok(maxDifference(a.value, b.value) < 1e-4, `loss ${a.value.dataSync()} vs ${b.value.dataSync()}`);
+      a.grads.forEach((g, i) => assert.ok(maxDifference(g, b.grads[i]) < 1e-4, `gradient of ${native.trainableWeights[i].name}: ${maxDifference(g, b.grads[i])}`));
+      assert.ok(maxDifference(a.inputGrad, b.inputGrad) < 1e-4, 'input gradient');
+      native.getWeights().forEach((w, i) => assert.ok(maxDifference(w, portable.getWeights()[i]) < 1e-5, `weight ${i} after two training passes`));
+      const inference = maxDifference(native.apply(x, { training: false }) as tf.Tensor, portable.apply(x, { training: false }) as tf.Tensor);
+      assert.ok(inference < 1e-5, `inference output ${inference}`);
+    });
+  }
+}
