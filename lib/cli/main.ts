@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import { evalCommand } from './eval.js';
 import { info } from './info.js';
+import { trainCommand } from './train.js';
 
 const USAGE = `usage: bigan <command> [options]
 
 commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
+  train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
+                   train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
+  eval --run DIR [--json] [--test-limit N] [--train-limit N]
+                   1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
 
 environment:
   BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu`;
@@ -17,6 +23,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'info': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
         return await info({ json: values.json ?? false });
+      }
+      case 'train': {
+        const { values } = parseArgs({ args: rest, options: {
+          model: { type: 'string', default: 'bigan' }, preset: { type: 'string', default: 'quick' }, epochs: { type: 'string' },
+          seed: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean', default: false },
+        } });
+        return await trainCommand({ ...values, model: values.model!, preset: values.preset!, resume: values.resume ?? false });
+      }
+      case 'eval': {
+        const { values } = parseArgs({ args: rest, options: {
+          run: { type: 'string' }, json: { type: 'boolean', default: false }, 'test-limit': { type: 'string' }, 'train-limit': { type: 'string' },
+        } });
+        if (!values.run) throw new Error('--run DIR is required');
+        return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'] });
       }
       case undefined:
       case 'help':

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type seedrandom from 'seedrandom';
+import type { AdversarialModel, ModuleName } from '../training/adversarial-model.js';
+import type { StepOptimizers } from '../training/step.js';
+import { writeFileAtomic, writeFolderAtomic } from './atomic.js';
+
+const FORMAT = 'bigan-checkpoint';
+const VERSION = 1;
+
+/** What a checkpoint restores besides the weights: where the run was and its random state. */
+export interface TrainingPosition {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  random: seedrandom.State.Arc4;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+}
+
+interface Manifest extends TrainingPosition {
+  format: string;
+  version: number;
+  model: string;
+  tensors: TensorEntry[];
+  sha256: string;
+}
+
+/** A checkpoint that cannot be used: the message names the file and what is wrong. */
+export class CheckpointError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+const MODULES: ModuleName[] = ['discriminator', 'encoder', 'generator'];
+
+/** Every tensor a checkpoint holds, by stable name: network weights (running statistics included) and Adam state. */
+function namedTensors(model: AdversarialModel, optimizers: StepOptimizers): { entries: [string, tf.Tensor][]; owned: tf.Tensor[] } {
+  const entries: [string, tf.Tensor][] = [];
+  for (const [network, net] of Object.entries(model.networks)) {
+    for (const w of net.weights) entries.push([`${network}/${w.originalName}`, w.read()]);
+  }
+  const owned: tf.Tensor[] = [];
+  for (const module of MODULES) {
+    const state = optimizers[module].getState();
+    state.firstMoments.forEach((m, i) => entries.push([`optimizer/${module}/m/${i}`, m]));
+    state.secondMoments.forEach((v, i) => entries.push([`optimizer/${module}/v/${i}`, v]));
+    entries.push([`optimizer/${module}/step`, tf.scalar(state.step)]);
+    owned.push(...state.firstMoments, ...state.secondMoments, entries[entries.length - 1][1]);
+  }
+  return { entries, owned };
+}
+
+/** Writes `dir` (which must not exist) atomically: manifest.json and tensors.bin appear together or not at all. */
+export function saveCheckpoint(dir: string, model: AdversarialModel, optimizers: StepOptimizers, position: TrainingPosition): void {
+  const { entries, owned } = namedTensors(model, optimizers);
+  try {
+    const total = entries.reduce((n, [, t]) => n + t.size, 0);
+    const data = new Float32Array(total);
+    const tensors: TensorEntry[] = [];
+    let offset = 0;
+    for (const [name, t] of entries) {
+      data.set(t.dataSync() as Float32Array, offset);
+      tensors.push({ name, shape: t.shape, offset });
+      offset += t.size;
+    }
+    const bytes = new Uint8Array(data.buffer);
+    const manifest: Manifest = {
+      format: FORMAT, version: VERSION, model: model.kind, ...position, tensors, sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    writeFolderAtomic(dir, (tmp) => {
+      writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
+      writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
+    });
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+function readManifest(dir: string): Manifest {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) throw new CheckpointError(file, 'missing: not a checkpoint folder');
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CheckpointError(file, `corrupt JSON (${(error as Error).message})`);
+  }
+  if (manifest.format !== FORMAT || manifest.version !== VERSION) {
+    throw new CheckpointError(file, `format ${manifest.format} v${manifest.version} is not ${FORMAT} v${VERSION}`);
+  }
+  return manifest;
+}
+
+/**
+ * Restores weights and optimizer state into freshly built `model` and `optimizers`. Everything is checked before
+ * anything is assigned, so a bad checkpoint leaves the model untouched: the model kind, every tensor's name and
+ * shape, the file's length and its SHA-256.
+ */
+export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers: StepOptimizers): TrainingPosition {
+  const manifest = readManifest(dir);
+  const file = path.join(dir, 'tensors.bin');
+  if (manifest.model !== model.kind) throw new CheckpointError(path.join(dir, 'manifest.json'), `holds a ${manifest.model} model, not ${model.kind}`);
+  if (!fs.existsSync(file)) throw new CheckpointError(file, 'missing');
+  const bytes = fs.readFileSync(file);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== manifest.sha256) throw new CheckpointError(file, `corrupt: SHA-256 ${digest.slice(0, 12)}... does not match the manifest's ${manifest.sha256.slice(0, 12)}...`);
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const saved = new Map(manifest.tensors.map((t) => [t.name, t]));
+
+  const { entries, owned } = namedTensors(model, optimizers);
+  tf.dispose(owned);
+  const expected = entries.map(([name, t]) => ({ name, shape: t.shape }));
+  for (const { name, shape } of expected) {
+    const entry = saved.get(name);
+    if (!entry) throw new CheckpointError(file, `has no tensor ${name}: it was written by a model of another architecture`);
+    if (!tf.util.arraysEqual(entry.shape, shape)) throw new CheckpointError(file, `tensor ${name} has shape [${entry.shape}], this model needs [${shape}]`);
+    if (entry.offset + tf.util.sizeFromShape(shape) > data.length) throw new CheckpointError(file, `truncated: tensor ${name} runs past the end`);
+  }
+  if (saved.size !== expected.length) throw new CheckpointError(file, `has ${saved.size} tensors, this model has ${expected.length}: another architecture`);
+
+  const read = (name: string) => {
+    const e = saved.get(name)!;
+    return tf.tensor(data.subarray(e.offset, e.offset + tf.util.sizeFromShape(e.shape)), e.shape);
+  };
+  for (const [network, net] of Object.entries(model.networks)) {
+    for (const w of net.weights) {
+      const value = read(`${network}/${w.originalName}`);
+      w.write(value);
+      value.dispose();
+    }
+  }
+  for (const module of MODULES) {
+    const count = optimizers[module].variables.length;
+    const firstMoments = Array.from({ length: count }, (_, i) => read(`optimizer/${module}/m/${i}`));
+    const secondMoments = Array.from({ length: count }, (_, i) => read(`optimizer/${module}/v/${i}`));
+    const step = data[saved.get(`optimizer/${module}/step`)!.offset];
+    optimizers[module].setState({ step, firstMoments, secondMoments });
+    tf.dispose([...firstMoments, ...secondMoments]);
+  }
+  return { epoch: manifest.epoch, step: manifest.step, random: manifest.random };
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type TrainingConfig, validateConfig } from '../training/config.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** One epoch's record in history.json. */
+export interface EpochRecord {
+  epoch: number;
+  seconds: number;
+  learningRate: number;
+  /** Mean of each named loss over the epoch's steps. */
+  losses: Record<string, number>;
+}
+
+/**
+ * A run folder: config.json (the full validated config), history.json (one record per finished epoch),
+ * metrics.json (written by `bigan eval`), checkpoints/epoch-NNNN/ (see io/checkpoint.ts).
+ */
+export class RunFolder {
+  private constructor(readonly dir: string, readonly config: TrainingConfig) {}
+
+  get checkpointsDir(): string {
+    return path.join(this.dir, 'checkpoints');
+  }
+
+  get historyFile(): string {
+    return path.join(this.dir, 'history.json');
+  }
+
+  get metricsFile(): string {
+    return path.join(this.dir, 'metrics.json');
+  }
+
+  /** Starts a new run; refuses a folder that already holds one, so that nothing is overwritten. */
+  static create(dir: string, config: TrainingConfig): RunFolder {
+    const configFile = path.join(dir, 'config.json');
+    if (fs.existsSync(configFile)) throw new Error(`${dir} already holds a run (config.json); resume it with --resume or choose another --out`);
+    fs.mkdirSync(path.join(dir, 'checkpoints'), { recursive: true });
+    writeFileAtomic(configFile, JSON.stringify(validateConfig(config), null, 2));
+    return new RunFolder(dir, config);
+  }
+
+  /** Opens an existing run, checking its config. */
+  static open(dir: string): RunFolder {
+    const configFile = path.join(dir, 'config.json');
+    if (!fs.existsSync(dir)) throw new Error(`${dir}: no such run folder`);
+    if (!fs.existsSync(configFile)) throw new Error(`${dir} is not a run folder (no config.json)`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    } catch (error) {
+      throw new Error(`${configFile}: corrupt JSON (${(error as Error).message})`);
+    }
+    try {
+      return new RunFolder(dir, validateConfig(raw));
+    } catch (error) {
+      throw new Error(`${configFile}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Checkpoint folders, oldest first. */
+  checkpoints(): { epoch: number; dir: string }[] {
+    if (!fs.existsSync(this.checkpointsDir)) return [];
+    return fs.readdirSync(this.checkpointsDir)
+      .map((name) => /^epoch-(\d+)$/.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ epoch: Number(m[1]), dir: path.join(this.checkpointsDir, m[0]) }))
+      .sort((a, b) => a.epoch - b.epoch);
+  }
+
+  checkpointDir(epoch: number): string {
+    return path.join(this.checkpointsDir, `epoch-${String(epoch).padStart(4, '0')}`);
+  }
+
+  /** Deletes all but the newest `keep` checkpoints. */
+  pruneCheckpoints(keep: number): void {
+    const all = this.checkpoints();
+    for (const old of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(old.dir, { recursive: true, force: true });
+  }
+
+  readHistory(): EpochRecord[] {
+    if (!fs.existsSync(this.historyFile)) return [];
+    return JSON.parse(fs.readFileSync(this.historyFile, 'utf8'));
+  }
+
+  writeHistory(history: EpochRecord[]): void {
+    writeFileAtomic(this.historyFile, JSON.stringify(history));
+  }
+
+  readMetrics(): Record<string, unknown> | null {
+    return fs.existsSync(this.metricsFile) ? JSON.parse(fs.readFileSync(this.metricsFile, 'utf8')) : null;
+  }
+
+  writeMetrics(metrics: Record<string, unknown>): void {
+    writeFileAtomic(this.metricsFile, JSON.stringify(metrics, null, 2));
+  }
+}

@@ -1,0 +1,161 @@
+import type { BiganArchitecture } from '../models/bigan.js';
+
+export const MODEL_KINDS = ['bigan'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** How the base learning rate changes over epochs. */
+export type LearningRateSchedule =
+  | { kind: 'constant' }
+  /** Constant until `decayStartEpoch`, then exponential decay reaching `finalLearningRate` at the last epoch. */
+  | { kind: 'exponential-decay'; decayStartEpoch: number; finalLearningRate: number };
+
+/** Everything that defines a training run; a run folder stores it as config.json. */
+export interface TrainingConfig {
+  model: ModelKind;
+  architecture: BiganArchitecture;
+  epochs: number;
+  batchSize: number;
+  /** Base learning rate of D and G (and of E before its multiplier). */
+  learningRate: number;
+  /** E's learning rate is learningRate x this (BigBiGAN's ablation uses 10). */
+  encoderLearningRateMultiplier: number;
+  beta1: number;
+  beta2: number;
+  weightDecay: number;
+  schedule: LearningRateSchedule;
+  /** Seeds initialisation, data order and z. */
+  seed: number;
+  /** Save a checkpoint every this many epochs (and after the last). */
+  checkpointEvery: number;
+  /** Checkpoints kept on disk; older ones are deleted. */
+  keepCheckpoints: number;
+  /** Train on the first N training images only (0 = all 60,000); for quick runs. */
+  trainLimit: number;
+}
+
+export const PRESET_NAMES = ['quick', 'reproduction', 'paper'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const REPRODUCTION_ARCHITECTURE: BiganArchitecture = {
+  latentSize: 50, hiddenUnits: 1024, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02,
+};
+
+/**
+ * `quick`: seconds, for tests and CI. `reproduction`: the PyTorch reproduction (400 epochs, lr 2e-5,
+ * weight decay 1e-5). `paper`: the official BiGAN code (lr 2e-4, weight decay 2.5e-5, 200 epochs then 200 epochs
+ * of exponential decay to 2e-6).
+ */
+export const PRESETS: Record<PresetName, TrainingConfig> = {
+  quick: {
+    model: 'bigan', architecture: { ...REPRODUCTION_ARCHITECTURE, hiddenUnits: 128 }, epochs: 2, batchSize: 64,
+    learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
+    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 1, keepCheckpoints: 2, trainLimit: 2048,
+  },
+  reproduction: {
+    model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
+    learningRate: 2e-5, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5,
+    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 5, keepCheckpoints: 3, trainLimit: 0,
+  },
+  paper: {
+    model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
+    learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
+    schedule: { kind: 'exponential-decay', decayStartEpoch: 200, finalLearningRate: 2e-6 }, seed: 1, checkpointEvery: 5,
+    keepCheckpoints: 3, trainLimit: 0,
+  },
+};
+
+/** A config value that is missing, unknown or out of range; the message names the field. */
+export class ConfigError extends Error {
+  constructor(readonly field: string, problem: string) {
+    super(`config field '${field}': ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Check = (value: unknown, field: string) => void;
+
+const number = (min: number, max: number, { integer = false, minExclusive = false } = {}): Check => (value, field) => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(field, `must be a finite number, got ${JSON.stringify(value)}`);
+  if (integer && !Number.isInteger(value)) throw new ConfigError(field, `must be an integer, got ${value}`);
+  if (minExclusive ? value <= min : value < min) throw new ConfigError(field, `must be ${minExclusive ? '>' : '>='} ${min}, got ${value}`);
+  if (value > max) throw new ConfigError(field, `must be <= ${max}, got ${value}`);
+};
+
+const oneOf = (choices: readonly string[]): Check => (value, field) => {
+  if (typeof value !== 'string' || !choices.includes(value)) throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+};
+
+function checkObject(value: unknown, field: string, checks: Record<string, Check>): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(key in checks)) throw new ConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${Object.keys(checks).join(', ')})`);
+  }
+  for (const [key, check] of Object.entries(checks)) {
+    const path = field ? `${field}.${key}` : key;
+    if (!(key in record)) throw new ConfigError(path, 'missing');
+    check(record[key], path);
+  }
+}
+
+const ARCHITECTURE_CHECKS: Record<string, Check> = {
+  latentSize: number(1, 4096, { integer: true }),
+  hiddenUnits: number(1, 16384, { integer: true }),
+  encoderOutput: oneOf(['linear', 'tanh']),
+  discriminatorLatent: oneOf(['input', 'projection']),
+  initStddev: number(0, 1, { minExclusive: true }),
+};
+
+const schedule: Check = (value, field) => {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind === 'constant') checkObject(value, field, { kind: oneOf(['constant']) });
+  else if (kind === 'exponential-decay') {
+    checkObject(value, field, { kind: oneOf(['exponential-decay']), decayStartEpoch: number(0, 1e6, { integer: true }), finalLearningRate: number(0, 1, { minExclusive: true }) });
+  } else throw new ConfigError(`${field}.kind`, `must be constant or exponential-decay, got ${JSON.stringify(kind)}`);
+};
+
+const CONFIG_CHECKS: Record<string, Check> = {
+  model: oneOf(MODEL_KINDS),
+  architecture: (value, field) => checkObject(value, field, ARCHITECTURE_CHECKS),
+  epochs: number(1, 100000, { integer: true }),
+  batchSize: number(2, 65536, { integer: true }),
+  learningRate: number(0, 1, { minExclusive: true }),
+  encoderLearningRateMultiplier: number(0, 1000, { minExclusive: true }),
+  beta1: number(0, 1, { minExclusive: false }),
+  beta2: number(0, 1),
+  weightDecay: number(0, 1),
+  schedule,
+  seed: number(0, 2 ** 32 - 1, { integer: true }),
+  checkpointEvery: number(1, 100000, { integer: true }),
+  keepCheckpoints: number(1, 1000, { integer: true }),
+  trainLimit: number(0, 60000, { integer: true }),
+};
+
+/** Checks every field of a full config: unknown, missing and out-of-range fields are errors naming the field. */
+export function validateConfig(value: unknown): TrainingConfig {
+  checkObject(value, '', CONFIG_CHECKS);
+  const config = value as TrainingConfig;
+  if (config.beta1 >= 1 || config.beta2 >= 1) throw new ConfigError(config.beta1 >= 1 ? 'beta1' : 'beta2', 'must be < 1');
+  if (config.trainLimit !== 0 && config.trainLimit < config.batchSize) throw new ConfigError('trainLimit', `must be 0 or at least batchSize (${config.batchSize})`);
+  if (config.schedule.kind === 'exponential-decay' && config.schedule.decayStartEpoch >= config.epochs) {
+    throw new ConfigError('schedule.decayStartEpoch', `must be before the last epoch (${config.epochs})`);
+  }
+  return config;
+}
+
+/** A preset with some fields replaced, validated. Nested objects (architecture, schedule) merge one level deep. */
+export function makeConfig(preset: PresetName, overrides: Partial<Omit<TrainingConfig, 'architecture'>> & { architecture?: Partial<BiganArchitecture> } = {}): TrainingConfig {
+  if (!PRESET_NAMES.includes(preset)) throw new ConfigError('preset', `must be one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
+  const base = structuredClone(PRESETS[preset]);
+  const merged = { ...base, ...overrides, architecture: { ...base.architecture, ...overrides.architecture } };
+  return validateConfig(merged);
+}
+
+/** The base learning rate in effect during `epoch` (0-based). */
+export function learningRateAt(config: TrainingConfig, epoch: number): number {
+  const { schedule } = config;
+  if (schedule.kind === 'constant' || epoch < schedule.decayStartEpoch) return config.learningRate;
+  const span = config.epochs - 1 - schedule.decayStartEpoch;
+  const progress = span === 0 ? 1 : (epoch - schedule.decayStartEpoch) / span;
+  return config.learningRate * (schedule.finalLearningRate / config.learningRate) ** progress;
+}

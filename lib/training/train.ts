@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs';
+import { type BackendReport, initBackend } from '../backend/backend.js';
+import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { type EpochRecord, RunFolder } from '../io/run-folder.js';
+import { createModel } from '../models/registry.js';
+import { Random } from '../util/random.js';
+import type { AdversarialModel, ModuleName } from './adversarial-model.js';
+import { learningRateAt, type TrainingConfig } from './config.js';
+import { consoleProgress, type ProgressReporter } from './progress.js';
+import { createOptimizers, disposeOptimizers, type StepOptimizers, trainStep } from './step.js';
+
+/** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
+export class DivergenceError extends Error {
+  constructor(readonly step: number, readonly what: string, readonly value: number) {
+    super(`training diverged at step ${step}: ${what} is ${value}; the last checkpoint is intact (lower the learning rate and resume from it)`);
+    this.name = 'DivergenceError';
+  }
+}
+
+export interface TrainOptions {
+  /** The run folder; created for a new run, reopened with `resume`. */
+  runDir: string;
+  /** Required for a new run; with `resume` the folder's own config.json is used. */
+  config?: TrainingConfig;
+  /** Continue from the newest checkpoint (or start, if the folder has none). */
+  resume?: boolean;
+  progress?: ProgressReporter;
+}
+
+export interface TrainResult {
+  run: RunFolder;
+  model: AdversarialModel;
+  history: EpochRecord[];
+  backend: BackendReport;
+  /** Wall time of this call's epochs. */
+  seconds: number;
+}
+
+function setLearningRates(config: TrainingConfig, optimizers: StepOptimizers, epoch: number): number {
+  const base = learningRateAt(config, epoch);
+  const rates: Record<ModuleName, number> = { discriminator: base, generator: base, encoder: base * config.encoderLearningRateMultiplier };
+  for (const module of Object.keys(rates) as ModuleName[]) optimizers[module].setLearningRate(rates[module]);
+  return base;
+}
+
+function checkWeightsFinite(model: AdversarialModel, step: number): void {
+  for (const [name, net] of Object.entries(model.networks)) {
+    const total = tf.tidy(() => tf.addN(net.weights.map((w) => w.read().abs().sum())).dataSync()[0]);
+    if (!Number.isFinite(total)) throw new DivergenceError(step, `a weight of the ${name}`, total);
+  }
+}
+
+/**
+ * The one training loop of the project: for every epoch a seeded shuffle of the training set, and for every
+ * batch one {@link trainStep} (D update, then E+G update), with learning rates from the schedule, a checkpoint
+ * every `checkpointEvery` epochs and after the last, and history.json rewritten after each epoch.
+ * Resuming restores weights, optimizer state, the epoch and the random state, so the run continues exactly
+ * where its last checkpoint left it.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const backend = await initBackend();
+  const progress = options.progress ?? consoleProgress();
+  let run: RunFolder;
+  if (options.resume) {
+    run = RunFolder.open(options.runDir);
+  } else {
+    if (!options.config) throw new Error('train: a config is needed to start a new run');
+    run = RunFolder.create(options.runDir, options.config);
+  }
+  const { config } = run;
+  const mnist = loadMnist();
+  const data: MnistSplit = config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
+
+  const model = createModel(config);
+  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
+  const optimizers = createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
+  let random = new Random(`data:${config.seed}`);
+  let startEpoch = 0;
+  let step = 0;
+  let history: EpochRecord[] = [];
+  const latest = options.resume ? run.checkpoints().pop() : undefined;
+  if (latest) {
+    const position = loadCheckpoint(latest.dir, model, optimizers);
+    random = new Random(0, position.random);
+    startEpoch = position.epoch;
+    step = position.step;
+    // Epochs after the checkpoint were lost with the process; they are trained again.
+    history = run.readHistory().filter((r) => r.epoch < startEpoch);
+    progress.message(`resuming ${run.dir} after epoch ${startEpoch} (step ${step})`);
+  } else {
+    progress.message(`training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${Math.floor(data.count / config.batchSize)} steps`);
+  }
+
+  const started = performance.now();
+  try {
+    for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const learningRate = setLearningRates(config, optimizers, epoch);
+      const batches = epochBatches(data.count, config.batchSize, random);
+      const sums: Record<string, number> = {};
+      for (let i = 0; i < batches.length; i++) {
+        const batch = makeBatch(data, batches[i]);
+        const latents = model.samplePrior(config.batchSize, random.seed());
+        let losses: Record<string, number>;
+        try {
+          losses = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents });
+        } finally {
+          tf.dispose([batch.images, batch.labels, latents]);
+        }
+        step++;
+        for (const [name, value] of Object.entries(losses)) {
+          if (!Number.isFinite(value)) throw new DivergenceError(step, `loss ${name}`, value);
+          sums[name] = (sums[name] ?? 0) + value;
+        }
+        progress.step(epoch, config.epochs, i + 1, batches.length, losses);
+      }
+      checkWeightsFinite(model, step);
+      const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches.length]));
+      const seconds = (performance.now() - epochStarted) / 1000;
+      history.push({ epoch, seconds, learningRate, losses: means });
+      run.writeHistory(history);
+      progress.epochEnd(epoch, config.epochs, seconds, means);
+      const done = epoch + 1;
+      if (done % config.checkpointEvery === 0 || done === config.epochs) {
+        saveCheckpoint(run.checkpointDir(done), model, optimizers, { epoch: done, step, random: random.state() });
+        run.pruneCheckpoints(config.keepCheckpoints);
+      }
+    }
+  } finally {
+    disposeOptimizers(optimizers);
+  }
+  return { run, model, history, backend, seconds: (performance.now() - started) / 1000 };
+}
