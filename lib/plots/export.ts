@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { JSDOM } from 'jsdom';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Figure } from './figure.js';
+import { plotlySource, scriptJson } from './plotly-source.js';
+
+export const FIGURE_FORMATS = ['svg', 'png', 'html'] as const;
+export type FigureFormat = (typeof FIGURE_FORMATS)[number];
+
+interface PlotlyApi {
+  newPlot(div: unknown, data: unknown, layout: unknown, config: unknown): Promise<unknown>;
+  toImage(div: unknown, options: { format: 'svg'; width: number; height: number }): Promise<string>;
+  purge(div: unknown): void;
+}
+
+let headless: { window: JSDOM['window']; Plotly: PlotlyApi } | null = null;
+
+/**
+ * A jsdom window with plotly.js loaded, created once per process (loading plotly takes about a second).
+ * jsdom does no layout, so text is measured by a rule of thumb (0.55 em per character); plotly only uses it
+ * for margins and label placement.
+ */
+function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
+  if (headless) return headless;
+  const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>', { pretendToBeVisual: true, runScripts: 'outside-only' });
+  const window = dom.window as unknown as JSDOM['window'] & Record<string, any>;
+  const fontSize = (el: any): number => parseFloat(el.style?.fontSize || el.getAttribute?.('font-size') || '') || 12;
+  const textWidth = (el: any): number => (el.textContent ?? '').length * fontSize(el) * 0.58;
+  window.URL.createObjectURL = () => 'blob:headless';
+  const svgPrototype = window.SVGElement.prototype as unknown as Record<string, unknown>;
+  svgPrototype.getComputedTextLength = function (this: any) {
+    return textWidth(this);
+  };
+  svgPrototype.getBBox = function (this: any) {
+    return { x: 0, y: 0, width: textWidth(this), height: fontSize(this) * 1.2 };
+  };
+  // Plotly sizes legends, margins and annotations from the bounding boxes of text nodes, and hides tick
+  // labels whose boxes overlap; so each box sits where the text is (translations summed up the tree), reaching
+  // 0.8 em above the baseline and 0.25 em below, as in a browser.
+  svgPrototype.getBoundingClientRect = function (this: any) {
+    if (!this.textContent) return { x: 0, y: 0, left: 0, top: 0, right: 0, bottom: 0, width: 0, height: 0 };
+    let x = parseFloat(this.getAttribute?.('x')) || 0;
+    let y = parseFloat(this.getAttribute?.('y')) || 0;
+    for (let el = this; el?.getAttribute; el = el.parentNode) {
+      const m = /translate\(\s*([-\d.e]+)(?:[\s,]+([-\d.e]+))?/.exec(el.getAttribute('transform') ?? '');
+      if (m) {
+        x += parseFloat(m[1]);
+        y += parseFloat(m[2] ?? '0');
+      }
+    }
+    const width = textWidth(this);
+    const size = fontSize(this);
+    const anchor = this.getAttribute?.('text-anchor');
+    const left = anchor === 'middle' ? x - width / 2 : anchor === 'end' ? x - width : x;
+    const top = y - 0.8 * size;
+    return { x: left, y: top, left, top, right: left + width, bottom: y + 0.25 * size, width, height: 1.05 * size };
+  };
+  // The plot's own div spans the figure: plotly hides tick labels that fall outside it.
+  const htmlPrototype = window.HTMLElement.prototype as unknown as Record<string, unknown>;
+  htmlPrototype.getBoundingClientRect = function (this: any) {
+    const width = this._fullLayout?.width ?? 0;
+    const height = this._fullLayout?.height ?? 0;
+    return { x: 0, y: 0, left: 0, top: 0, right: width, bottom: height, width, height };
+  };
+  window.HTMLCanvasElement.prototype.getContext = () => null;
+  window.eval(plotlySource());
+  headless = { window, Plotly: window.Plotly as PlotlyApi };
+  return headless;
+}
+
+function figureSize(figure: Figure): { width: number; height: number } {
+  const width = Number(figure.layout.width ?? 700);
+  const height = Number(figure.layout.height ?? 450);
+  return { width, height };
+}
+
+/**
+ * plotly's default `ticklabeloverflow: 'hide past div'` measures the page, which jsdom cannot lay out, and would
+ * hide every y tick label; inside a fixed-size export nothing can overflow the page anyway.
+ */
+function headlessLayout(layout: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(layout);
+  for (const key of Object.keys(copy).filter((k) => /^[xy]axis\d*$/.test(k))) {
+    copy[key] = { ticklabeloverflow: 'allow', ...(copy[key] as Record<string, unknown>) };
+  }
+  if (!('yaxis' in copy)) copy.yaxis = { ticklabeloverflow: 'allow' };
+  if (!('xaxis' in copy)) copy.xaxis = { ticklabeloverflow: 'allow' };
+  return copy;
+}
+
+/** The figure as an SVG document, drawn by plotly.js in jsdom. */
+export async function figureToSvg(figure: Figure): Promise<string> {
+  const { window, Plotly } = headlessPlotly();
+  const div = window.document.createElement('div');
+  window.document.body.appendChild(div);
+  try {
+    const { width, height } = figureSize(figure);
+    await Plotly.newPlot(div, structuredClone(figure.data), headlessLayout(figure.layout), { ...figure.config, staticPlot: true });
+    const url = await Plotly.toImage(div, { format: 'svg', width, height });
+    return decodeURIComponent(url.replace(/^data:image\/svg\+xml,/, ''));
+  } finally {
+    Plotly.purge(div);
+    div.remove();
+  }
+}
+
+/** Rasterises an SVG with resvg (system fonts), on a white background. */
+export function svgToPng(svg: string, scale = 1): Buffer {
+  const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
+  return resvg.render().asPng();
+}
+
+/** A standalone HTML page: plotly.js inline, so it opens offline, interactive. */
+export function figureToHtml(figure: Figure, title = 'figure'): string {
+  const { width, height } = figureSize(figure);
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${title.replace(/[<&]/g, '')}</title>
+<script>${plotlySource()}</script></head>
+<body><div id="figure" style="width:${width}px;height:${height}px"></div>
+<script>Plotly.newPlot('figure', ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, ${scriptJson({ responsive: false, ...figure.config })});</script>
+</body></html>
+`;
+}
+
+/**
+ * Writes `figure` as `<basePath>.svg`, `.png` and `.html` (or the formats asked for), each atomically, creating
+ * the folder. Returns the files written.
+ */
+export async function exportFigure(figure: Figure, basePath: string, formats: readonly FigureFormat[] = FIGURE_FORMATS, options: { pngScale?: number } = {}): Promise<string[]> {
+  for (const f of formats) if (!FIGURE_FORMATS.includes(f)) throw new Error(`unknown figure format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
+  fs.mkdirSync(path.dirname(basePath), { recursive: true });
+  const written: string[] = [];
+  let svg: string | null = null;
+  for (const format of formats) {
+    const file = `${basePath}.${format}`;
+    if (format === 'html') writeFileAtomic(file, figureToHtml(figure, path.basename(basePath)));
+    else {
+      svg ??= await figureToSvg(figure);
+      writeFileAtomic(file, format === 'svg' ? svg : svgToPng(svg, options.pngScale ?? 1));
+    }
+    written.push(file);
+  }
+  return written;
+}
