@@ -6,6 +6,7 @@
 //    for `rounds` rounds and the medians are compared, because this two-core machine's timings drift.
 // 2. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test), ours on the best backend beside
 //    scikit-learn's brute-force KNeighborsClassifier.
+// 3. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { BACKEND_ORDER, type BackendName, initBackend } from '../lib/backend/bac
 import { defaultMnistDir, loadMnist, PIXELS } from '../lib/data/mnist.js';
 import { nearestNeighbourAccuracy } from '../lib/eval/knn.js';
 import { projectRoot } from '../lib/io/paths.js';
+import { classScatterFigure } from '../lib/plots/charts.js';
+import { figureToSvg, svgToPng } from '../lib/plots/export.js';
 import { findPython } from './python.js';
 
 const { values: flags } = parseArgs({ options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '3' } } });
@@ -120,6 +123,28 @@ async function benchNearestNeighbour(): Promise<void> {
     (peer ? `   scikit-learn ${peer.version}: ${(peer.accuracy * 100).toFixed(2)}%  ${peer.seconds.toFixed(1)} s   time ratio ${ratio!.toFixed(2)}x` : '   scikit-learn: not importable'));
 }
 
+async function benchFigureExport(): Promise<void> {
+  const mnist = loadMnist();
+  const n = 10000;
+  const points = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const angle = (mnist.test.labels[i] / 10) * 2 * Math.PI;
+    points[2 * i] = Math.cos(angle) * 10 + Math.sin(i * 12.9898) * 2;
+    points[2 * i + 1] = Math.sin(angle) * 10 + Math.cos(i * 78.233) * 2;
+  }
+  const figure = classScatterFigure(points, mnist.test.labels.subarray(0, n), { title: '10,000 points' });
+  await figureToSvg(classScatterFigure(points.subarray(0, 20), mnist.test.labels.subarray(0, 10)));
+  const started = performance.now();
+  const svg = await figureToSvg(figure);
+  const svgSeconds = (performance.now() - started) / 1000;
+  const pngStarted = performance.now();
+  svgToPng(svg);
+  const pngSeconds = (performance.now() - pngStarted) / 1000;
+  emit({ bench: 'figure-export', points: n, svgSeconds, pngSeconds, svgBytes: svg.length },
+    `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`);
+}
+
 if (!flags.json) console.log(`bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), ${rounds} rounds\n`);
 benchSteps();
 await benchNearestNeighbour();
+await benchFigureExport();

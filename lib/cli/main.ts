@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
+import { plotCommand } from './plot.js';
 import { trainCommand } from './train.js';
 
 const USAGE = `usage: bigan <command> [options]
@@ -11,6 +12,8 @@ commands:
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
   eval --run DIR [--json] [--test-limit N] [--train-limit N]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
+  plot --run DIR [--out FOLDER] [--formats svg,png,html]
+                   samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures)
 
 environment:
   BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu`;
@@ -37,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
         } });
         if (!values.run) throw new Error('--run DIR is required');
         return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'] });
+      }
+      case 'plot': {
+        const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });
+        if (!values.run) throw new Error('--run DIR is required');
+        return await plotCommand({ run: values.run, out: values.out, formats: values.formats });
       }
       case undefined:
       case 'help':

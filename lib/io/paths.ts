@@ -34,3 +34,8 @@ export function packageFolder(name: string): string {
     if (path.dirname(dir) === dir) throw new Error(`package ${name} is not installed (run npm run setup)`);
   }
 }
+
+/** Where figures are exported: $BIGAN_FIGURES_DIR (the notebook runner sets it), else figures/ in the project. */
+export function figuresDir(): string {
+  return process.env.BIGAN_FIGURES_DIR ? path.resolve(process.env.BIGAN_FIGURES_DIR) : path.join(projectRoot(), 'figures');
+}

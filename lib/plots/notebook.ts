@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { figuresDir } from '../io/paths.js';
+import { exportFigure, type FigureFormat } from './export.js';
+import type { Figure } from './figure.js';
+import { show } from './show.js';
+
+/**
+ * Shows a figure inline and exports it as `<figures folder>/<name>.svg|.png|.html`, printing where it went:
+ * the one call a notebook cell makes per figure.
+ */
+export async function showAndExport(figure: Figure, name: string, formats?: readonly FigureFormat[]): Promise<void> {
+  show(figure);
+  const files = await exportFigure(figure, path.join(figuresDir(), name), formats);
+  console.log(`exported ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
