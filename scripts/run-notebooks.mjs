@@ -44,7 +44,6 @@ if (notebooks.length === 0) {
 fs.mkdirSync(path.join(outDir, 'notebooks'), { recursive: true });
 let failed = 0;
 for (const notebook of notebooks) {
-  const name = notebook.replace(/\.ipynb$/, '');
   const started = Date.now();
   console.log(`== ${notebook}`);
   const [cmd, ...prefix] = nbconvert;
@@ -53,7 +52,7 @@ for (const notebook of notebooks) {
     '--ExecutePreprocessor.timeout=1800', '--output-dir', path.join(outDir, 'notebooks'), path.join(root, 'notebooks', notebook),
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, BIGAN_FIGURES_DIR: path.join(outDir, 'figures') } });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  if (result.status === 0) console.log(`   ok (${seconds} s): out/notebooks/${notebook}, figures in out/figures/${name}/`);
+  if (result.status === 0) console.log(`   ok (${seconds} s): out/notebooks/${notebook}, figures under out/figures/`);
   else {
     failed++;
     console.log(`   FAILED (${seconds} s)`);

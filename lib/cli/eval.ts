@@ -2,31 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/evaluate.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
-import { RunFolder } from '../io/run-folder.js';
-import { createModel } from '../models/registry.js';
-import { createOptimizers, disposeOptimizers } from '../training/step.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
+import { saveResults } from '../io/results.js';
+import { loadRunModel } from '../io/run-model.js';
 
-/** The model of a run folder at its newest checkpoint. */
-export async function loadRunModel(dir: string): Promise<{ run: RunFolder; model: AdversarialModel; epoch: number }> {
-  await initBackend();
-  const run = RunFolder.open(dir);
-  const latest = run.checkpoints().pop();
-  if (!latest) throw new Error(`${dir} has no checkpoint yet`);
-  const model = createModel(run.config);
-  const adam = { learningRate: 1, beta1: run.config.beta1, beta2: run.config.beta2, weightDecay: 0 };
-  const optimizers = createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
-  try {
-    const position = loadCheckpoint(latest.dir, model, optimizers);
-    return { run, model, epoch: position.epoch };
-  } finally {
-    disposeOptimizers(optimizers);
-  }
-}
-
-/** `bigan eval --run DIR [--json] [--test-limit N]`: 1NN on E(x) and penultimate features, linear probe; writes metrics.json. */
-export async function evalCommand(flags: { run: string; json: boolean; testLimit?: string; trainLimit?: string }): Promise<number> {
+/**
+ * `bigan eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]`: 1NN on E(x) and penultimate
+ * features, linear probe; writes DIR/metrics.json, and with --results also data/results/NAME.json for notebooks.
+ */
+export async function evalCommand(flags: { run: string; json: boolean; testLimit?: string; trainLimit?: string; results?: string }): Promise<number> {
   const { run, model, epoch } = await loadRunModel(flags.run);
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), {
@@ -35,6 +18,14 @@ export async function evalCommand(flags: { run: string; json: boolean; testLimit
   });
   const record = { run: run.dir, model: run.config.model, epoch, backend: backend.backend, ...metrics };
   run.writeMetrics(record);
+  if (flags.results) {
+    const history = run.readHistory().filter((r) => r.epoch < epoch);
+    const file = saveResults({
+      name: flags.results, config: run.config, epoch, trainingSeconds: history.reduce((t, r) => t + r.seconds, 0), metrics, history,
+      backend: backend.backend, recordedAt: new Date().toISOString(),
+    });
+    if (!flags.json) console.log(`results written to ${file}`);
+  }
   Object.values(model.networks).forEach((n) => n.dispose());
   if (flags.json) console.log(JSON.stringify(record));
   else {

@@ -10,8 +10,9 @@ commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
   train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
-  eval --run DIR [--json] [--test-limit N] [--train-limit N]
+  eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
+                   (and data/results/NAME.json, which the notebooks show)
   plot --run DIR [--out FOLDER] [--formats svg,png,html]
                    samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures)
 
@@ -37,9 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'eval': {
         const { values } = parseArgs({ args: rest, options: {
           run: { type: 'string' }, json: { type: 'boolean', default: false }, 'test-limit': { type: 'string' }, 'train-limit': { type: 'string' },
+          results: { type: 'string' },
         } });
         if (!values.run) throw new Error('--run DIR is required');
-        return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'] });
+        return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'], results: values.results });
       }
       case 'plot': {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });

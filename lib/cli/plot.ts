@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadMnist } from '../data/mnist.js';
 import { FIGURE_FORMATS, type FigureFormat, exportFigure } from '../plots/export.js';
 import { lossCurvesFigure, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
-import { loadRunModel } from './eval.js';
+import { loadRunModel } from '../io/run-model.js';
 
 /** `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html]`: samples, reconstructions and loss curves of a run. */
 export async function plotCommand(flags: { run: string; out?: string; formats?: string }): Promise<number> {

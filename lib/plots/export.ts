@@ -15,6 +15,31 @@ interface PlotlyApi {
   purge(div: unknown): void;
 }
 
+type Matrix = { a: number; b: number; c: number; d: number; e: number; f: number };
+
+/** The matrix of an SVG transform attribute made of translate, scale, rotate and matrix terms. */
+export function transformMatrix(attribute: string): Matrix {
+  const multiply = (m: Matrix, n: Matrix): Matrix => ({
+    a: m.a * n.a + m.c * n.b, b: m.b * n.a + m.d * n.b, c: m.a * n.c + m.c * n.d,
+    d: m.b * n.c + m.d * n.d, e: m.a * n.e + m.c * n.f + m.e, f: m.b * n.e + m.d * n.f + m.f,
+  });
+  let result: Matrix = { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 };
+  for (const [, kind, args] of attribute.matchAll(/(\w+)\s*\(([^)]*)\)/g)) {
+    const v = args.split(/[\s,]+/).filter(Boolean).map(Number);
+    let term: Matrix;
+    if (kind === 'translate') term = { a: 1, b: 0, c: 0, d: 1, e: v[0], f: v[1] ?? 0 };
+    else if (kind === 'scale') term = { a: v[0], b: 0, c: 0, d: v[1] ?? v[0], e: 0, f: 0 };
+    else if (kind === 'matrix') term = { a: v[0], b: v[1], c: v[2], d: v[3], e: v[4], f: v[5] };
+    else if (kind === 'rotate') {
+      const r = (v[0] * Math.PI) / 180;
+      const [cx, cy] = [v[1] ?? 0, v[2] ?? 0];
+      term = multiply(multiply({ a: 1, b: 0, c: 0, d: 1, e: cx, f: cy }, { a: Math.cos(r), b: Math.sin(r), c: -Math.sin(r), d: Math.cos(r), e: 0, f: 0 }), { a: 1, b: 0, c: 0, d: 1, e: -cx, f: -cy });
+    } else continue;
+    result = multiply(result, term);
+  }
+  return result;
+}
+
 let headless: { window: JSDOM['window']; Plotly: PlotlyApi } | null = null;
 
 /**
@@ -57,6 +82,14 @@ function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
     const top = y - 0.8 * size;
     return { x: left, y: top, left, top, right: left + width, bottom: y + 0.25 * size, width, height: 1.05 * size };
   };
+  // d3 reads transforms back through SVG's transform list, which jsdom lacks (table cells need it).
+  Object.defineProperty(svgPrototype, 'transform', {
+    configurable: true,
+    get(this: any) {
+      const attribute: string = this.getAttribute('transform') ?? '';
+      return { baseVal: { consolidate: () => (attribute.trim() ? { matrix: transformMatrix(attribute) } : null) } };
+    },
+  });
   // The plot's own div spans the figure: plotly hides tick labels that fall outside it.
   const htmlPrototype = window.HTMLElement.prototype as unknown as Record<string, unknown>;
   htmlPrototype.getBoundingClientRect = function (this: any) {

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../backend/backend.js';
+import { loadRunModel } from '../io/run-model.js';
+import { projectRoot } from '../io/paths.js';
+import { RunFolder } from '../io/run-folder.js';
+import { type TrainingConfig, validateConfig } from './config.js';
+import type { ProgressReporter } from './progress.js';
+import { train, type TrainResult } from './train.js';
+
+/** A short hash of a config: runs with equal configs share a folder, a changed setting gets a new one. */
+export function configKey(config: TrainingConfig): string {
+  const canonical = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
+  return createHash('sha256').update(JSON.stringify(canonical(validateConfig(config)))).digest('hex').slice(0, 10);
+}
+
+export interface CachedRunOptions {
+  /** Train again even if a finished run with this config exists. */
+  retrain?: boolean;
+  progress?: ProgressReporter;
+  /** Parent folder of the runs (default runs/ in the project). */
+  root?: string;
+}
+
+/**
+ * Trains `config` in runs/<name>-<config hash>, unless that folder already holds the finished run, which is then
+ * loaded instead: rerunning a notebook cell costs nothing, and a changed setting trains only the changed run.
+ * An unfinished folder (an interrupted cell) is resumed.
+ */
+export async function trainCached(name: string, config: TrainingConfig, options: CachedRunOptions = {}): Promise<TrainResult & { reused: boolean }> {
+  const dir = path.join(options.root ?? path.join(projectRoot(), 'runs'), `${name}-${configKey(config)}`);
+  if (options.retrain) fs.rmSync(dir, { recursive: true, force: true });
+  if (fs.existsSync(path.join(dir, 'config.json'))) {
+    const run = RunFolder.open(dir);
+    const finished = run.checkpoints().some((c) => c.epoch === config.epochs);
+    if (finished) {
+      const { model } = await loadRunModel(dir);
+      options.progress?.message(`reusing the finished run in ${dir}`);
+      return { run, model, history: run.readHistory(), backend: await initBackend(), seconds: 0, reused: true };
+    }
+    return { ...(await train({ runDir: dir, resume: true, progress: options.progress })), reused: false };
+  }
+  return { ...(await train({ runDir: dir, config, progress: options.progress })), reused: false };
+}
