@@ -38,17 +38,17 @@ function backend(): NodeBackend {
 const floatType = (name: string): OpAttr => ({ name, type: backend().binding.TF_ATTR_TYPE, value: backend().binding.TF_FLOAT });
 const bool = (name: string, value: boolean): OpAttr => ({ name, type: backend().binding.TF_ATTR_BOOL, value });
 
-let nextVariableId = 0;
+// TensorFlow's name for an anonymous resource (ResourceHandle::ANONYMOUS_NAME): each VarHandleOp with it makes a
+// new variable, and all share one cached kernel. A unique shared name per variable would instead add a kernel to
+// the eager context's cache every time, which never shrinks (about 10 kB per optimizer built).
+const ANONYMOUS_NAME = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
 
-/**
- * A float32 TensorFlow resource variable living inside libtensorflow; the handle is a tfjs tensor the caller
- * disposes. Unique shared names keep two processes' variables apart even in one TF context.
- */
+/** A float32 TensorFlow resource variable living inside libtensorflow; the handle is a tfjs tensor the caller disposes. */
 export function createResourceVariable(initial: tf.Tensor): tf.Tensor {
   const b = backend();
   const handle = b.executeSingleOutput('VarHandleOp', [
     { name: 'container', type: b.binding.TF_ATTR_STRING, value: '' },
-    { name: 'shared_name', type: b.binding.TF_ATTR_STRING, value: `bigan_${process.pid}_${nextVariableId++}` },
+    { name: 'shared_name', type: b.binding.TF_ATTR_STRING, value: ANONYMOUS_NAME },
     floatType('dtype'),
     { name: 'shape', type: b.binding.TF_ATTR_SHAPE, value: initial.shape },
   ], []);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../data/mnist.js';
+import { createAdam } from '../training/adam.js';
 import { Random } from '../util/random.js';
 import type { Embeddings } from './knn.js';
 
@@ -7,7 +8,7 @@ export interface LinearProbeOptions {
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
-  /** L2 penalty on the weights. */
+  /** L2 penalty (coupled, as PyTorch's Adam weight_decay). */
   weightDecay?: number;
   seed?: number;
 }
@@ -25,9 +26,10 @@ export function linearProbeAccuracy(train: Embeddings, trainLabels: Uint8Array, 
   const xTrain = tf.tensor2d(train.values, [train.count, dim]);
   const { mean, variance } = tf.moments(xTrain, 0);
   const scale = tf.tidy(() => variance.sqrt().add(1e-6));
-  const weights = tf.variable(tf.zeros([dim, NUM_CLASSES]));
-  const bias = tf.variable(tf.zeros([NUM_CLASSES]));
-  const optimizer = tf.train.adam(learningRate);
+  // tidy frees the zeros that tf.variable copies (variables themselves outlive it).
+  const weights = tf.tidy(() => tf.variable(tf.zeros([dim, NUM_CLASSES])));
+  const bias = tf.tidy(() => tf.variable(tf.zeros([NUM_CLASSES])));
+  const optimizer = createAdam([weights, bias], { learningRate, beta1: 0.9, beta2: 0.999, weightDecay });
   const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(trainLabels, 'int32'), NUM_CLASSES).toFloat());
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -37,7 +39,9 @@ export function linearProbeAccuracy(train: Embeddings, trainLabels: Uint8Array, 
           const idx = tf.tensor1d(order.subarray(start, start + batchSize), 'int32');
           const x = xTrain.gather(idx).sub(mean).div(scale);
           const y = yTrain.gather(idx);
-          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, x.matMul(weights).add(bias)).add(weights.square().sum().mul(weightDecay)) as tf.Scalar, false, [weights, bias]);
+          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, x.matMul(weights).add(bias)) as tf.Scalar, [weights, bias]);
+          optimizer.apply([grads[weights.name], grads[bias.name]]);
+          tf.dispose([value, ...Object.values(grads)]);
         });
       }
     }

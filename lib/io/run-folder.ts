@@ -58,6 +58,16 @@ export class RunFolder {
     }
   }
 
+  /** Deletes what a killed process left half-written: temporary checkpoint folders and files. */
+  removeStaleTemporaries(): void {
+    for (const dir of [this.dir, this.checkpointsDir]) {
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (/^\..*\.\d+\.tmp$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
+    }
+  }
+
   /** Checkpoint folders, oldest first. */
   checkpoints(): { epoch: number; dir: string }[] {
     if (!fs.existsSync(this.checkpointsDir)) return [];

@@ -119,8 +119,8 @@ class PortableAdam implements Adam {
   private readonly second: tf.Variable[];
 
   constructor(readonly variables: tf.Variable[], readonly settings: OptimizerSettings) {
-    this.first = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.second = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.first = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.second = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   setLearningRate(learningRate: number): void {

@@ -26,6 +26,8 @@ export interface TrainOptions {
   /** Continue from the newest checkpoint (or start, if the folder has none). */
   resume?: boolean;
   progress?: ProgressReporter;
+  /** Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw). */
+  afterStep?: (context: { model: AdversarialModel; epoch: number; step: number; losses: Record<string, number> }) => void;
 }
 
 export interface TrainResult {
@@ -64,6 +66,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let run: RunFolder;
   if (options.resume) {
     run = RunFolder.open(options.runDir);
+    run.removeStaleTemporaries();
   } else {
     if (!options.config) throw new Error('train: a config is needed to start a new run');
     run = RunFolder.create(options.runDir, options.config);
@@ -114,6 +117,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           sums[name] = (sums[name] ?? 0) + value;
         }
         progress.step(epoch, config.epochs, i + 1, batches.length, losses);
+        options.afterStep?.({ model, epoch, step, losses });
       }
       checkWeightsFinite(model, step);
       const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches.length]));
