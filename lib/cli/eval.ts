@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/evaluate.js';
+import { classControl } from '../eval/classifier.js';
 import { saveResults } from '../io/results.js';
 import { loadRunModel } from '../io/run-model.js';
 
@@ -16,12 +17,14 @@ export async function evalCommand(flags: { run: string; json: boolean; testLimit
     trainLimit: flags.trainLimit ? Number(flags.trainLimit) : undefined,
     testLimit: flags.testLimit ? Number(flags.testLimit) : undefined,
   });
-  const record = { run: run.dir, model: run.config.model, epoch, backend: backend.backend, ...metrics };
+  const control = model.conditional ? await classControl(model) : null;
+  const record = { run: run.dir, model: run.config.model, epoch, backend: backend.backend, ...metrics, ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }) };
   run.writeMetrics(record);
   if (flags.results) {
     const history = run.readHistory().filter((r) => r.epoch < epoch);
     const file = saveResults({
       name: flags.results, config: run.config, epoch, trainingSeconds: history.reduce((t, r) => t + r.seconds, 0), metrics, history,
+      ...(control && { classControl: control.overall }),
       backend: backend.backend, recordedAt: new Date().toISOString(),
     });
     if (!flags.json) console.log(`results written to ${file}`);
@@ -33,6 +36,7 @@ export async function evalCommand(flags: { run: string; json: boolean; testLimit
     console.log(`  1NN on E(x) (${metrics.latentSize}-d):            ${(metrics.knnLatent * 100).toFixed(2)}%`);
     console.log(`  1NN on penultimate layer (${metrics.featureSize}-d): ${(metrics.knnFeatures * 100).toFixed(2)}%`);
     console.log(`  linear probe on E(x):                ${(metrics.linearProbeLatent * 100).toFixed(2)}%`);
+    if (control) console.log(`  class control of G(z, c):            ${(control.overall * 100).toFixed(2)}%`);
     console.log(`  (${metrics.trainCount} train -> ${metrics.testCount} test, ${metrics.seconds.toFixed(0)} s)`);
   }
   tf.disposeVariables();

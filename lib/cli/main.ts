@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
+import { loadClassifier, classifierAccuracy, saveClassifier, trainClassifier } from '../eval/classifier.js';
+import { loadMnist } from '../data/mnist.js';
 import { trainCommand } from './train.js';
 
 const USAGE = `usage: bigan <command> [options]
@@ -13,6 +15,8 @@ commands:
   eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
                    (and data/results/NAME.json, which the notebooks show)
+  classifier [--train]
+                   test accuracy of the scoring classifier in data/classifier/ (--train: train it anew and save)
   plot --run DIR [--out FOLDER] [--formats svg,png,html]
                    samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures)
 
@@ -47,6 +51,17 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });
         if (!values.run) throw new Error('--run DIR is required');
         return await plotCommand({ run: values.run, out: values.out, formats: values.formats });
+      }
+      case 'classifier': {
+        const { values } = parseArgs({ args: rest, options: { train: { type: 'boolean', default: false } } });
+        if (values.train) {
+          const { classifier, testAccuracy } = await trainClassifier();
+          await saveClassifier(classifier);
+          console.log(`saved the classifier (test accuracy ${(testAccuracy * 100).toFixed(2)}%) to data/classifier/`);
+        } else {
+          console.log(`classifier test accuracy: ${(classifierAccuracy(await loadClassifier(), loadMnist().test) * 100).toFixed(2)}%`);
+        }
+        return 0;
       }
       case undefined:
       case 'help':

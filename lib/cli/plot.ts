@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadMnist } from '../data/mnist.js';
 import { FIGURE_FORMATS, type FigureFormat, exportFigure } from '../plots/export.js';
-import { lossCurvesFigure, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
+import { conditionalSamplesFigure, lossCurvesFigure, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
 import { loadRunModel } from '../io/run-model.js';
 
 /** `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html]`: samples, reconstructions and loss curves of a run. */
@@ -15,6 +15,10 @@ export async function plotCommand(flags: { run: string; out?: string; formats?: 
     ...(await exportFigure(reconstructionsFigure(model, mnist.test, { title: `x and G(E(x)), epoch ${epoch}` }), path.join(out, 'reconstructions'), formats)),
     ...(await exportFigure(lossCurvesFigure(run.readHistory()), path.join(out, 'losses'), formats)),
   ];
+  if (model.conditional) {
+    written.push(...(await exportFigure(conditionalSamplesFigure(model), path.join(out, 'class-samples'), formats)));
+    written.push(...(await exportFigure(conditionalSamplesFigure(model, { sharedLatents: true }), path.join(out, 'class-styles'), formats)));
+  }
   Object.values(model.networks).forEach((n) => n.dispose());
   for (const file of written) console.log(file);
   return 0;

@@ -14,6 +14,8 @@ export interface RunResults {
   epoch: number;
   trainingSeconds: number;
   metrics: RepresentationMetrics;
+  /** Fraction of G(z, c) the classifier labels c (conditional models only). */
+  classControl?: number;
   history: EpochRecord[];
   backend: string;
   recordedAt: string;

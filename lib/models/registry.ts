@@ -6,6 +6,10 @@ import { createBiganModel } from './bigan.js';
 export function createModel(config: TrainingConfig): AdversarialModel {
   switch (config.model) {
     case 'bigan':
-      return createBiganModel(config.architecture, config.seed);
+      return createBiganModel(config.architecture, config.seed, 'none');
+    case 'cbigan':
+      return createBiganModel(config.architecture, config.seed, 'simple');
+    case 'cbigan-extended':
+      return createBiganModel(config.architecture, config.seed, 'extended');
   }
 }

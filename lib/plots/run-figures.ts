@@ -1,5 +1,5 @@
 import type { MnistSplit } from '../data/mnist.js';
-import { examplesPerDigit, generateSamples, reconstruct } from '../eval/samples.js';
+import { conditionalSamples, examplesPerDigit, generateSamples, reconstruct } from '../eval/samples.js';
 import type { EpochRecord } from '../io/run-folder.js';
 import type { AdversarialModel } from '../training/adversarial-model.js';
 import { lineChartFigure } from './charts.js';
@@ -30,4 +30,12 @@ export function lossCurvesFigure(history: EpochRecord[], title = 'training losse
     names.map((name) => ({ name, x: history.map((r) => r.epoch + 1), y: history.map((r) => r.losses[name]) })),
     { title, xTitle: 'epoch', yTitle: 'loss' },
   );
+}
+
+/** One row per digit c of G(z, c); with `sharedLatents` each column keeps its z while the digit changes. */
+export function conditionalSamplesFigure(model: AdversarialModel, options: { columns?: number; sharedLatents?: boolean; seed?: number; title?: string } = {}): Figure {
+  const { columns = 10, sharedLatents = false, seed = 1234 } = options;
+  const rows = conditionalSamples(model, columns, sharedLatents, seed);
+  const title = options.title ?? (sharedLatents ? 'G(z, c): z fixed per column, c per row' : 'G(z, c): one row per digit c');
+  return imageGridFigure(rows.map((images, digit) => ({ label: `c = ${digit}`, images })), { title });
 }

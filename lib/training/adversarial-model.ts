@@ -20,6 +20,8 @@ export type ModuleName = 'encoder' | 'generator' | 'discriminator';
  */
 export interface AdversarialModel {
   readonly kind: string;
+  /** True when G (and D) take the digit label c; E never does. */
+  readonly conditional: boolean;
   readonly latentSize: number;
   /** Every network whose weights a checkpoint must hold. */
   readonly networks: Record<string, tf.LayersModel>;

@@ -1,6 +1,6 @@
 import type { BiganArchitecture } from '../models/bigan.js';
 
-export const MODEL_KINDS = ['bigan'] as const;
+export const MODEL_KINDS = ['bigan', 'cbigan', 'cbigan-extended'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** How the base learning rate changes over epochs. */
@@ -136,6 +136,9 @@ export function validateConfig(value: unknown): TrainingConfig {
   checkObject(value, '', CONFIG_CHECKS);
   const config = value as TrainingConfig;
   if (config.beta1 >= 1 || config.beta2 >= 1) throw new ConfigError(config.beta1 >= 1 ? 'beta1' : 'beta2', 'must be < 1');
+  if (config.model !== 'bigan' && config.architecture.discriminatorLatent !== 'input') {
+    throw new ConfigError('architecture.discriminatorLatent', `must be "input" for ${config.model} (the projection variant is BiGAN's only)`);
+  }
   if (config.trainLimit !== 0 && config.trainLimit < config.batchSize) throw new ConfigError('trainLimit', `must be 0 or at least batchSize (${config.batchSize})`);
   if (config.schedule.kind === 'exponential-decay' && config.schedule.decayStartEpoch >= config.epochs) {
     throw new ConfigError('schedule.decayStartEpoch', `must be before the last epoch (${config.epochs})`);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist, makeBatch, takeFirst } from '../../lib/data/mnist.js';
-import { createBiganModel } from '../../lib/models/bigan.js';
+import { type Conditioning, createBiganModel } from '../../lib/models/bigan.js';
 import type { AdversarialModel, ModuleName } from '../../lib/training/adversarial-model.js';
 import { createOptimizers, disposeOptimizers, minimize, trainStep } from '../../lib/training/step.js';
 
 /** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
-export function tinyBigan(seed = 1): AdversarialModel {
-  return createBiganModel({ latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 }, seed);
+export function tinyBigan(seed = 1, conditioning: Conditioning = 'none'): AdversarialModel {
+  return createBiganModel({ latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 }, seed, conditioning);
 }
 
 export const ADAM = { learningRate: 1e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5 };
@@ -21,8 +21,8 @@ function changed(before: Float32Array[], after: Float32Array[]): boolean {
 }
 
 /** The checks every backend must pass: finite named losses, phase-local updates, and no leaked tensors. */
-export function checkTrainingStep(): void {
-  const model = tinyBigan();
+export function checkTrainingStep(conditioning: Conditioning = 'none'): void {
+  const model = tinyBigan(1, conditioning);
   const optimizers = createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
   const data = takeFirst(loadMnist().train, 64);
   const batch = makeBatch(data, Array.from({ length: 16 }, (_, i) => i));

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/backend.js';
+import { IMAGE_SIZE, loadMnist, NUM_CLASSES, PIXELS, type MnistSplit } from '../data/mnist.js';
+import { projectRoot } from '../io/paths.js';
+import type { AdversarialModel } from '../training/adversarial-model.js';
+import { Random } from '../util/random.js';
+
+/**
+ * The MNIST classifier this project scores generators with: the class-control measure of the conditional BiGANs
+ * and the Inception-style score and Frechet distance of BigBiGAN's ablations, both on its 10 logits (TF-GAN's
+ * MNIST convention). A small convnet: two 3x3 conv pairs with max pooling, a 128-unit dense layer, 10 logits.
+ * Trained once (about two minutes on two cores) and kept in data/classifier/, so every run scores alike.
+ */
+export function buildClassifier(seed = 0): tf.LayersModel {
+  const init = (i: number) => tf.initializers.heNormal({ seed: seed * 100 + i });
+  const x = tf.input({ shape: [PIXELS], name: 'classifier_x' });
+  let h = tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] }).apply(x) as tf.SymbolicTensor;
+  [32, 32, 'pool', 64, 64, 'pool'].forEach((spec, i) => {
+    h = (spec === 'pool'
+      ? tf.layers.maxPooling2d({ poolSize: 2 })
+      : tf.layers.conv2d({ filters: spec as number, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(i) })).apply(h) as tf.SymbolicTensor;
+  });
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(10) }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dropout({ rate: 0.3, seed }).apply(h) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: NUM_CLASSES, kernelInitializer: init(11) }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: logits, name: 'mnist_classifier' });
+}
+
+export function classifierDir(): string {
+  return path.join(projectRoot(), 'data', 'classifier');
+}
+
+/** Logits [N, 10] of images [N * 784], in batches. */
+export function classifierLogits(classifier: tf.LayersModel, images: Float32Array, count: number, batchSize = 1000): Float32Array {
+  const out = new Float32Array(count * NUM_CLASSES);
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(start + batchSize, count);
+    const logits = tf.tidy(() => classifier.predict(tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS])) as tf.Tensor);
+    out.set(logits.dataSync() as Float32Array, start * NUM_CLASSES);
+    logits.dispose();
+  }
+  return out;
+}
+
+function argmaxRows(logits: Float32Array, count: number): Uint8Array {
+  const predictions = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let k = 1; k < NUM_CLASSES; k++) if (logits[i * NUM_CLASSES + k] > logits[i * NUM_CLASSES + best]) best = k;
+    predictions[i] = best;
+  }
+  return predictions;
+}
+
+export function classifierAccuracy(classifier: tf.LayersModel, split: MnistSplit): number {
+  const predictions = argmaxRows(classifierLogits(classifier, split.images, split.count), split.count);
+  let correct = 0;
+  for (let i = 0; i < split.count; i++) if (predictions[i] === split.labels[i]) correct++;
+  return correct / split.count;
+}
+
+/** Trains the classifier on the 60,000 training digits; returns it with its test accuracy. */
+export async function trainClassifier(options: { epochs?: number; seed?: number; log?: (line: string) => void } = {}): Promise<{ classifier: tf.LayersModel; testAccuracy: number }> {
+  const { epochs = 4, seed = 0, log = console.log } = options;
+  await initBackend();
+  const mnist = loadMnist();
+  const classifier = buildClassifier(seed);
+  classifier.compile({ optimizer: tf.train.adam(1e-3), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p), metrics: [] });
+  const x = tf.tensor2d(mnist.train.images, [mnist.train.count, PIXELS]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(mnist.train.labels, 'int32'), NUM_CLASSES).toFloat());
+  const random = new Random(`classifier:${seed}`);
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = tf.tensor1d(random.permutation(mnist.train.count), 'int32');
+      const [xs, ys] = [x.gather(order), y.gather(order)];
+      const history = await classifier.fit(xs, ys, { batchSize: 128, epochs: 1, shuffle: false, verbose: 0 });
+      tf.dispose([order, xs, ys]);
+      log(`classifier epoch ${epoch + 1}/${epochs}: loss ${Number(history.history.loss[0]).toFixed(4)}, test accuracy ${(classifierAccuracy(classifier, mnist.test) * 100).toFixed(2)}%`);
+    }
+  } finally {
+    tf.dispose([x, y]);
+  }
+  return { classifier, testAccuracy: classifierAccuracy(classifier, mnist.test) };
+}
+
+/** Saves to data/classifier/ through a temporary folder renamed into place. */
+export async function saveClassifier(classifier: tf.LayersModel, dir = classifierDir()): Promise<void> {
+  const tmp = `${dir}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  await classifier.save(tf.io.withSaveHandler(async (artifacts) => {
+    const { weightData, ...topology } = artifacts;
+    fs.writeFileSync(path.join(tmp, 'weights.bin'), Buffer.from(weightData as ArrayBuffer));
+    fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+}
+
+let cached: tf.LayersModel | null = null;
+
+/** The project's classifier: loaded from data/classifier/, or trained and saved there the first time. */
+export async function loadClassifier(): Promise<tf.LayersModel> {
+  if (cached) return cached;
+  await initBackend();
+  const dir = classifierDir();
+  const manifest = path.join(dir, 'model.json');
+  if (!fs.existsSync(manifest)) {
+    console.log(`no classifier in ${dir}: training one (about two minutes)`);
+    const { classifier } = await trainClassifier();
+    await saveClassifier(classifier, dir);
+  }
+  const json = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
+  cached = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  }));
+  return cached;
+}
+
+/**
+ * Class control of a conditional generator: the fraction of G(z, c) that the classifier labels c, over
+ * `perClass` samples of each digit drawn from a fixed seed. Also returns the per-digit fractions.
+ */
+export async function classControl(model: AdversarialModel, perClass = 100, seed = 4321): Promise<{ overall: number; perDigit: number[] }> {
+  if (!model.conditional) throw new Error(`${model.kind} is not conditional: class control needs G(z, c)`);
+  const classifier = await loadClassifier();
+  const count = perClass * NUM_CLASSES;
+  const labels = Int32Array.from({ length: count }, (_, i) => Math.floor(i / perClass));
+  const images = tf.tidy(() => model.generate(model.samplePrior(count, seed), tf.tensor1d(labels, 'int32')));
+  const predictions = argmaxRows(classifierLogits(classifier, images.dataSync() as Float32Array, count), count);
+  images.dispose();
+  const hits = new Array(NUM_CLASSES).fill(0);
+  for (let i = 0; i < count; i++) if (predictions[i] === labels[i]) hits[labels[i]]++;
+  return { overall: hits.reduce((a, b) => a + b, 0) / count, perDigit: hits.map((h) => h / perClass) };
+}
