@@ -7,19 +7,29 @@
 // 2. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test), ours on the best backend beside
 //    scikit-learn's brute-force KNeighborsClassifier.
 // 3. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
+// 4. t-SNE of the 10,000 test images (PCA to 50 dimensions): ours beside scikit-learn's Barnes-Hut TSNE on the
+//    same input, with time, final KL divergence and the 5-nearest-neighbour accuracy of each 2-D map (train on the
+//    first 5,000 points, test on the rest).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_ORDER, type BackendName, initBackend } from '../lib/backend/backend.js';
 import { defaultMnistDir, loadMnist, PIXELS } from '../lib/data/mnist.js';
-import { nearestNeighbourAccuracy } from '../lib/eval/knn.js';
+import { knnClassifierAccuracy, nearestNeighbourAccuracy } from '../lib/eval/knn.js';
+import { pca } from '../lib/eval/pca.js';
+import { tsne } from '../lib/eval/tsne.js';
 import { projectRoot } from '../lib/io/paths.js';
 import { classScatterFigure } from '../lib/plots/charts.js';
 import { figureToSvg, svgToPng } from '../lib/plots/export.js';
 import { findPython } from './python.js';
 
-const { values: flags } = parseArgs({ options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '3' } } });
+const { values: flags } = parseArgs({ options: {
+  json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '3' },
+  only: { type: 'string', default: 'step,knn,export,tsne' },
+} });
+const only = new Set(flags.only!.split(','));
 const rounds = Number(flags.rounds);
 const root = projectRoot();
 
@@ -144,7 +154,44 @@ async function benchFigureExport(): Promise<void> {
     `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`);
 }
 
+function mapAccuracy(map: Float64Array, labels: Uint8Array): number {
+  const half = labels.length / 2;
+  const values = Float32Array.from(map);
+  return knnClassifierAccuracy({ values: values.subarray(0, 2 * half), count: half, dim: 2 }, labels.subarray(0, half),
+    { values: values.subarray(2 * half), count: labels.length - half, dim: 2 }, labels.subarray(half), 5);
+}
+
+async function benchTsne(): Promise<void> {
+  await initBackend();
+  const mnist = loadMnist();
+  const n = 10000;
+  const input = pca({ values: mnist.test.images, count: n, dim: PIXELS }, 50).projected;
+  const labels = mnist.test.labels.subarray(0, n);
+  const ours = tsne({ values: input, count: n, dim: 50 });
+  const oursAccuracy = mapAccuracy(ours.embedding, labels);
+  const python = findPython('sklearn');
+  let peer: { seconds: number; kl: number; version: string; accuracy: number } | null = null;
+  if (python) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsne-bench-'));
+    fs.writeFileSync(path.join(dir, 'input.f32'), Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+    const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'tsne_sklearn.py'), path.join(dir, 'input.f32'), String(n), '50', path.join(dir, 'map.f64')], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`scikit-learn t-SNE peer failed: ${result.stderr.trim().split('\n').pop()}`);
+    const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!);
+    const bytes = fs.readFileSync(path.join(dir, 'map.f64'));
+    peer = { ...parsed, accuracy: mapAccuracy(new Float64Array(bytes.buffer, bytes.byteOffset, 2 * n), labels) };
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const line = {
+    bench: 'tsne', points: n, dim: 50, seconds: ours.seconds, kl: ours.kl, knn5: oursAccuracy,
+    peerSeconds: peer?.seconds ?? null, peerKl: peer?.kl ?? null, peerKnn5: peer?.accuracy ?? null,
+    timeRatio: peer ? ours.seconds / peer.seconds : null, klRatio: peer ? ours.kl / peer.kl : null,
+  };
+  emit(line, `t-SNE      10,000 x 50: ours ${ours.seconds.toFixed(1)} s, KL ${ours.kl.toFixed(3)}, 5NN ${(oursAccuracy * 100).toFixed(2)}%` +
+    (peer ? `   scikit-learn ${peer.version}: ${peer.seconds.toFixed(1)} s, KL ${peer.kl.toFixed(3)}, 5NN ${(peer.accuracy * 100).toFixed(2)}%   time ratio ${line.timeRatio!.toFixed(2)}x, KL ratio ${line.klRatio!.toFixed(3)}` : '   scikit-learn: not importable'));
+}
+
 if (!flags.json) console.log(`bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), ${rounds} rounds\n`);
-benchSteps();
-await benchNearestNeighbour();
-await benchFigureExport();
+if (only.has('step')) benchSteps();
+if (only.has('knn')) await benchNearestNeighbour();
+if (only.has('export')) await benchFigureExport();
+if (only.has('tsne')) await benchTsne();

@@ -37,11 +37,69 @@ function squaredDistance64(a: Float32Array, ai: number, b: Float32Array, bi: num
   return sum;
 }
 
+export interface NeighbourLists {
+  /** [queries * k] indices into the reference set, nearest first. */
+  indices: Int32Array;
+  /** [queries * k] squared Euclidean distances, exact in float64, matching `indices`. */
+  distances: Float64Array;
+  k: number;
+}
+
+/**
+ * The k nearest reference points of every query by Euclidean distance, the lower index first on an exact tie.
+ * Distances run on the backend in batches (|q|^2 - 2 q.r + |r|^2 as one matmul, then top-k); the few closest
+ * candidates are then compared exactly in float64, so float32 round-off cannot reorder them.
+ * With `excludeSelf` (query and reference the same set) a point is not its own neighbour.
+ */
+export function nearestNeighbours(query: Embeddings, reference: Embeddings, k: number, options: NearestNeighbourOptions & { excludeSelf?: boolean } = {}): NeighbourLists {
+  if (query.dim !== reference.dim) throw new Error(`query dim ${query.dim} differs from reference dim ${reference.dim}`);
+  const excludeSelf = options.excludeSelf ?? false;
+  if (k < 1 || k + (excludeSelf ? 1 : 0) > reference.count) throw new Error(`k = ${k} needs more than ${reference.count} reference points`);
+  const batchSize = options.batchSize ?? 512;
+  const wanted = k + (excludeSelf ? 1 : 0);
+  const candidateCount = Math.min(wanted + (options.candidates ?? 8), reference.count);
+  const referenceTensor = tf.tensor2d(reference.values, [reference.count, reference.dim]);
+  const referenceNorms = tf.tidy(() => referenceTensor.square().sum(1).reshape([1, reference.count]));
+  const indices = new Int32Array(query.count * k);
+  const distances = new Float64Array(query.count * k);
+  const candidate = new Int32Array(candidateCount);
+  const candidateDistance = new Float64Array(candidateCount);
+  const order = new Int32Array(candidateCount);
+  for (let start = 0; start < query.count; start += batchSize) {
+    const end = Math.min(start + batchSize, query.count);
+    const top = tf.tidy(() => {
+      const q = tf.tensor2d(query.values.subarray(start * query.dim, end * query.dim), [end - start, query.dim]);
+      // |q|^2 is the same for every candidate of a query, so it does not change the ranking.
+      const scores = referenceNorms.sub(tf.matMul(q, referenceTensor, false, true).mul(2));
+      return tf.topk(scores.neg(), candidateCount, true).indices;
+    });
+    const idx = top.dataSync() as Int32Array;
+    top.dispose();
+    for (let i = start; i < end; i++) {
+      let n = 0;
+      for (let c = 0; c < candidateCount; c++) {
+        const j = idx[(i - start) * candidateCount + c];
+        if (excludeSelf && j === i) continue;
+        candidate[n] = j;
+        candidateDistance[n] = squaredDistance64(query.values, i, reference.values, j, reference.dim);
+        order[n] = n;
+        n++;
+      }
+      const sorted = Array.from(order.subarray(0, n)).sort((a, b) => candidateDistance[a] - candidateDistance[b] || candidate[a] - candidate[b]);
+      for (let c = 0; c < k; c++) {
+        indices[i * k + c] = candidate[sorted[c]];
+        distances[i * k + c] = candidateDistance[sorted[c]];
+      }
+    }
+  }
+  tf.dispose([referenceTensor, referenceNorms]);
+  return { indices, distances, k };
+}
+
 /**
  * 1-nearest-neighbour classification by Euclidean distance, as scikit-learn's
  * `KNeighborsClassifier(n_neighbors=1, algorithm='brute')`: each query takes the label of its nearest training
- * point, the lower index winning an exact tie. Distances run on the backend in batches
- * (|q|^2 - 2 q.t + |t|^2 as one matmul); the few closest candidates are then compared exactly in float64.
+ * point, the lower index winning an exact tie.
  */
 export function nearestNeighbourAccuracy(
   train: Embeddings,
@@ -52,41 +110,34 @@ export function nearestNeighbourAccuracy(
 ): NearestNeighbourResult {
   checkEmbeddings('train', train, trainLabels);
   checkEmbeddings('test', test, testLabels);
-  if (train.dim !== test.dim) throw new Error(`train dim ${train.dim} differs from test dim ${test.dim}`);
-  const batchSize = options.batchSize ?? 512;
-  const k = Math.min(options.candidates ?? 8, train.count);
   const started = performance.now();
-  const trainT = tf.tensor2d(train.values, [train.count, train.dim]);
-  const trainNorms = tf.tidy(() => trainT.square().sum(1).reshape([1, train.count]));
-  const neighbours = new Int32Array(test.count);
+  const { indices: neighbours } = nearestNeighbours(test, train, 1, options);
   const predictions = new Uint8Array(test.count);
   let correct = 0;
-  for (let start = 0; start < test.count; start += batchSize) {
-    const end = Math.min(start + batchSize, test.count);
-    const candidates = tf.tidy(() => {
-      const q = tf.tensor2d(test.values.subarray(start * test.dim, end * test.dim), [end - start, test.dim]);
-      // |q|^2 is the same for every candidate of a query, so it does not change the ranking.
-      const scores = trainNorms.sub(tf.matMul(q, trainT, false, true).mul(2));
-      return tf.topk(scores.neg(), k, true).indices;
-    });
-    const idx = candidates.dataSync() as Int32Array;
-    candidates.dispose();
-    for (let i = start; i < end; i++) {
-      let best = -1;
-      let bestDistance = Infinity;
-      for (let c = 0; c < k; c++) {
-        const j = idx[(i - start) * k + c];
-        const d = squaredDistance64(test.values, i, train.values, j, train.dim);
-        if (d < bestDistance || (d === bestDistance && j < best)) {
-          best = j;
-          bestDistance = d;
-        }
-      }
-      neighbours[i] = best;
-      predictions[i] = trainLabels[best];
-      if (predictions[i] === testLabels[i]) correct++;
-    }
+  for (let i = 0; i < test.count; i++) {
+    predictions[i] = trainLabels[neighbours[i]];
+    if (predictions[i] === testLabels[i]) correct++;
   }
-  tf.dispose([trainT, trainNorms]);
   return { accuracy: correct / test.count, neighbours, predictions, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * k-nearest-neighbour classification by majority vote, as scikit-learn's KNeighborsClassifier with uniform
+ * weights (a tied vote goes to the smaller label): the accuracy of a t-SNE map, for instance.
+ */
+export function knnClassifierAccuracy(train: Embeddings, trainLabels: ArrayLike<number>, test: Embeddings, testLabels: ArrayLike<number>, k: number): number {
+  const { indices } = nearestNeighbours(test, train, k);
+  let correct = 0;
+  const votes = new Map<number, number>();
+  for (let i = 0; i < test.count; i++) {
+    votes.clear();
+    for (let c = 0; c < k; c++) {
+      const label = trainLabels[indices[i * k + c]];
+      votes.set(label, (votes.get(label) ?? 0) + 1);
+    }
+    let best = -1;
+    for (const [label, count] of votes) if (best < 0 || count > votes.get(best)! || (count === votes.get(best)! && label < best)) best = label;
+    if (best === testLabels[i]) correct++;
+  }
+  return correct / test.count;
 }
