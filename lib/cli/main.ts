@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
+import { tsneCommand } from './tsne.js';
 import { loadClassifier, classifierAccuracy, saveClassifier, trainClassifier } from '../eval/classifier.js';
 import { loadMnist } from '../data/mnist.js';
 import { trainCommand } from './train.js';
@@ -15,6 +16,8 @@ commands:
   eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
                    (and data/results/NAME.json, which the notebooks show)
+  tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
+                   Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
   classifier [--train]
                    test accuracy of the scoring classifier in data/classifier/ (--train: train it anew and save)
   plot --run DIR [--out FOLDER] [--formats svg,png,html]
@@ -51,6 +54,13 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });
         if (!values.run) throw new Error('--run DIR is required');
         return await plotCommand({ run: values.run, out: values.out, formats: values.formats });
+      }
+      case 'tsne': {
+        const { values } = parseArgs({ args: rest, options: {
+          run: { type: 'string' }, pixels: { type: 'boolean', default: false }, n: { type: 'string' }, out: { type: 'string' },
+          formats: { type: 'string' }, json: { type: 'boolean', default: false },
+        } });
+        return await tsneCommand({ ...values, pixels: values.pixels ?? false, json: values.json ?? false });
       }
       case 'classifier': {
         const { values } = parseArgs({ args: rest, options: { train: { type: 'boolean', default: false } } });

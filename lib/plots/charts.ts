@@ -75,15 +75,60 @@ export function barChartFigure(categories: string[], bars: { name: string; value
   };
 }
 
-/** A table figure: a header row and columns of cells (numbers are shown as given; format them first). */
+/**
+ * A table figure: a header row and columns of cells (numbers are shown as given; format them first). Columns are
+ * as wide as their longest text, so no cell wraps; the figure is as tall as its rows.
+ */
 export function tableFigure(header: string[], rows: (string | number)[][], options: { title?: string; width?: number; height?: number } = {}): Figure {
   const columns = header.map((_, c) => rows.map((r) => r[c]));
+  // A few characters of slack per column: the header's larger font, and padding.
+  const characters = header.map((h, c) => Math.max(h.length, ...columns[c].map((v) => String(v).length)) + 4);
+  const width = options.width ?? Math.max(480, Math.round(characters.reduce((a, b) => a + b, 0) * 7.6 + 40 + 16 * header.length));
+  const top = options.title ? 50 : 10;
   return {
     data: [{
       type: 'table',
-      header: { values: header, align: 'left', fill: { color: '#e8e8e8' }, font: { size: 13 } },
-      cells: { values: columns, align: 'left', font: { size: 12 }, height: 24 },
+      columnwidth: characters,
+      header: { values: header, align: 'left', fill: { color: '#e8e8e8' }, font: { size: 13 }, height: 28 },
+      cells: { values: columns, align: 'left', font: { size: 12 }, height: 26 },
     }],
-    layout: { ...baseLayout(options.title ?? '', options.width ?? 720, options.height ?? 80 + 26 * rows.length), margin: { l: 10, r: 10, t: options.title ? 40 : 10, b: 10 } },
+    layout: { ...baseLayout(options.title ?? '', width, options.height ?? top + 20 + 28 + 26 * rows.length), margin: { l: 10, r: 10, t: top, b: 10 } },
   };
+}
+
+export interface MapPanel {
+  title: string;
+  /** [N * 2] x, y interleaved. */
+  points: ArrayLike<number>;
+  labels: ArrayLike<number>;
+}
+
+/**
+ * Several class-coloured maps side by side (t-SNE of raw pixels and of each encoder), one legend for all: each
+ * panel is a subplot with its own axes, the digits coloured alike across panels.
+ */
+export function mapGridFigure(panels: MapPanel[], options: { title?: string; columns?: number; panelSize?: number; markerSize?: number } = {}): Figure {
+  const columns = Math.min(options.columns ?? 3, panels.length);
+  const rows = Math.ceil(panels.length / columns);
+  const size = options.panelSize ?? 320;
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    ...baseLayout(options.title ?? '', columns * size + 120, rows * (size + 30) + 60),
+    grid: { rows, columns, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
+    legend: { itemsizing: 'constant' },
+    annotations: [] as Record<string, unknown>[],
+  };
+  panels.forEach((panel, p) => {
+    const axis = p === 0 ? '' : String(p + 1);
+    const single = classScatterFigure(panel.points, panel.labels, { markerSize: options.markerSize ?? 2 });
+    for (const trace of single.data) {
+      data.push({ ...trace, xaxis: `x${axis}`, yaxis: `y${axis}`, legendgroup: trace.name, showlegend: p === 0 });
+    }
+    layout[`xaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
+    layout[`yaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
+    (layout.annotations as Record<string, unknown>[]).push({
+      text: panel.title, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false,
+    });
+  });
+  return { data, layout };
 }
