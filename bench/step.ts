@@ -19,7 +19,7 @@ let last: Record<string, number> = {};
 const run = (i: number) => {
   const batch = makeBatch(mnist.train, batches[i % batches.length]);
   const latents = model.samplePrior(128, random.seed());
-  last = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents });
+  last = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed: i });
   tf.dispose([batch.images, batch.labels, latents]);
 };
 for (let i = 0; i < warmup; i++) run(i);

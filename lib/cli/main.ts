@@ -3,6 +3,7 @@ import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
 import { tsneCommand } from './tsne.js';
+import { ablateCommand } from './ablate.js';
 import { loadClassifier, classifierAccuracy, saveClassifier, trainClassifier } from '../eval/classifier.js';
 import { loadMnist } from '../data/mnist.js';
 import { trainCommand } from './train.js';
@@ -16,6 +17,8 @@ commands:
   eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
                    (and data/results/NAME.json, which the notebooks show)
+  ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--retrain] [--json] [--results NAME]
+                   BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused)
   tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
                    Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
   classifier [--train]
@@ -54,6 +57,13 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });
         if (!values.run) throw new Error('--run DIR is required');
         return await plotCommand({ run: values.run, out: values.out, formats: values.formats });
+      }
+      case 'ablate': {
+        const { values } = parseArgs({ args: rest, options: {
+          rows: { type: 'string' }, budget: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' },
+          retrain: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, results: { type: 'string' },
+        } });
+        return await ablateCommand({ ...values, retrain: values.retrain ?? false, json: values.json ?? false });
       }
       case 'tsne': {
         const { values } = parseArgs({ args: rest, options: {

@@ -22,6 +22,7 @@ function parseInteger(flag: string, value: string | undefined): number | undefin
 /** `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]`. */
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (!(MODEL_KINDS as readonly string[]).includes(flags.model)) throw new Error(`--model must be one of ${MODEL_KINDS.join(', ')}, got '${flags.model}'`);
+  if (flags.model === 'bigbigan') throw new Error('BigBiGAN trains through its ablation runner: npx bigan ablate --rows base [--budget table]');
   if (!(PRESET_NAMES as readonly string[]).includes(flags.preset)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, got '${flags.preset}'`);
   const out = flags.out ?? path.join(projectRoot(), 'runs', `${flags.model}-${flags.preset}`);
   const epochs = parseInteger('epochs', flags.epochs);

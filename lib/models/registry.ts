@@ -1,6 +1,7 @@
 import type { AdversarialModel } from '../training/adversarial-model.js';
 import type { TrainingConfig } from '../training/config.js';
 import { createBiganModel } from './bigan.js';
+import { createBigBiganModel } from './bigbigan.js';
 
 /** Builds the model a config names, initialised from its seed. */
 export function createModel(config: TrainingConfig): AdversarialModel {
@@ -11,5 +12,8 @@ export function createModel(config: TrainingConfig): AdversarialModel {
       return createBiganModel(config.architecture, config.seed, 'simple');
     case 'cbigan-extended':
       return createBiganModel(config.architecture, config.seed, 'extended');
+    case 'bigbigan':
+      if (!config.bigbigan) throw new Error('config field \'bigbigan\': required for the bigbigan model');
+      return createBigBiganModel(config.bigbigan, config.architecture.latentSize, config.architecture.hiddenUnits, config.seed);
   }
 }

@@ -26,7 +26,8 @@ export interface Adam {
   readonly settings: OptimizerSettings;
   readonly variables: tf.Variable[];
   setLearningRate(learningRate: number): void;
-  apply(gradients: tf.Tensor[]): void;
+  /** One update; a null gradient leaves its variable (and its moments) unchanged. */
+  apply(gradients: (tf.Tensor | null)[]): void;
   /** Copies of the state (the caller disposes them). */
   getState(): AdamState;
   setState(state: AdamState): void;
@@ -71,13 +72,15 @@ class NativeAdam implements Adam {
     this.settings.learningRate = learningRate;
   }
 
-  apply(gradients: tf.Tensor[]): void {
+  apply(gradients: (tf.Tensor | null)[]): void {
     this.step++;
     const { learningRate, beta1, beta2, weightDecay } = this.settings;
     const scalars = [beta1 ** this.step, beta2 ** this.step, learningRate, beta1, beta2, ADAM_EPSILON].map((s) => tf.scalar(s));
     this.variables.forEach((variable, i) => {
+      const raw = gradients[i];
+      if (!raw) return;
       const h = this.handles[i];
-      const gradient = withWeightDecay(variable, gradients[i], weightDecay);
+      const gradient = withWeightDecay(variable, raw, weightDecay);
       // The resource variable aliases the weight's buffer; TensorFlow copies on write, so the tfjs tensor
       // that other code may still hold keeps its old value.
       assignResourceVariable(h.weight, variable);
@@ -85,7 +88,7 @@ class NativeAdam implements Adam {
       const updated = readResourceVariable(h.weight);
       variable.assign(updated);
       updated.dispose();
-      if (gradient !== gradients[i]) gradient.dispose();
+      if (gradient !== raw) gradient.dispose();
     });
     tf.dispose(scalars);
   }
@@ -127,14 +130,16 @@ class PortableAdam implements Adam {
     this.settings.learningRate = learningRate;
   }
 
-  apply(gradients: tf.Tensor[]): void {
+  apply(gradients: (tf.Tensor | null)[]): void {
     this.step++;
     const { learningRate, beta1, beta2, weightDecay } = this.settings;
     const stepSize = learningRate / (1 - beta1 ** this.step);
     const secondCorrection = Math.sqrt(1 - beta2 ** this.step);
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
-        const g = withWeightDecay(variable, gradients[i], weightDecay);
+        const raw = gradients[i];
+        if (!raw) return;
+        const g = withWeightDecay(variable, raw, weightDecay);
         const m = this.first[i].mul(beta1).add(g.mul(1 - beta1));
         const v = this.second[i].mul(beta2).add(g.square().mul(1 - beta2));
         this.first[i].assign(m);

@@ -9,6 +9,8 @@ export interface StepInputs {
   labels: tf.Tensor1D;
   /** [B, latentSize] drawn from the model's prior. */
   latents: tf.Tensor2D;
+  /** Seeds any other noise of the step (a stochastic encoder's), so that a run repeats exactly. */
+  seed: number;
 }
 
 /** The modules an optimizer each: the encoder gets its own so that its learning rate can differ. */

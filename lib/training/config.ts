@@ -1,7 +1,22 @@
 import type { BiganArchitecture } from '../models/bigan.js';
 
-export const MODEL_KINDS = ['bigan', 'cbigan', 'cbigan-extended'] as const;
+export const MODEL_KINDS = ['bigan', 'cbigan', 'cbigan-extended', 'bigbigan'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** BigBiGAN at MNIST scale: what its ablations change (see models/bigbigan.ts). */
+export interface BigBiganSettings {
+  /** Width of G's convolutional layers (G has 2x this before its last upsampling). */
+  generatorChannels: number;
+  encoderChannels: number;
+  discriminatorChannels: number;
+  /** E outputs mean and log-variance and samples z = mu + eps sigma; otherwise z directly. */
+  stochasticEncoder: boolean;
+  prior: 'gaussian' | 'uniform';
+  /** Which unary scores join the joint score s_xz in the losses. */
+  unaries: 'both' | 'x' | 'z' | 'none';
+  /** E sees 28x28 digits while G and F work at 14x14 (x average-pooled for F). */
+  highResolutionEncoder: boolean;
+}
 
 /** How the base learning rate changes over epochs. */
 export type LearningRateSchedule =
@@ -31,6 +46,8 @@ export interface TrainingConfig {
   keepCheckpoints: number;
   /** Train on the first N training images only (0 = all 60,000); for quick runs. */
   trainLimit: number;
+  /** BigBiGAN's settings; null for the BiGANs. */
+  bigbigan: BigBiganSettings | null;
 }
 
 export const PRESET_NAMES = ['quick', 'reproduction', 'paper'] as const;
@@ -49,18 +66,18 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
   quick: {
     model: 'bigan', architecture: { ...REPRODUCTION_ARCHITECTURE, hiddenUnits: 128 }, epochs: 2, batchSize: 64,
     learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
-    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 1, keepCheckpoints: 2, trainLimit: 2048,
+    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 1, keepCheckpoints: 2, trainLimit: 2048, bigbigan: null,
   },
   reproduction: {
     model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
     learningRate: 2e-5, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5,
-    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 5, keepCheckpoints: 3, trainLimit: 0,
+    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 5, keepCheckpoints: 3, trainLimit: 0, bigbigan: null,
   },
   paper: {
     model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
     learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
     schedule: { kind: 'exponential-decay', decayStartEpoch: 200, finalLearningRate: 2e-6 }, seed: 1, checkpointEvery: 5,
-    keepCheckpoints: 3, trainLimit: 0,
+    keepCheckpoints: 3, trainLimit: 0, bigbigan: null,
   },
 };
 
@@ -114,6 +131,20 @@ const schedule: Check = (value, field) => {
   } else throw new ConfigError(`${field}.kind`, `must be constant or exponential-decay, got ${JSON.stringify(kind)}`);
 };
 
+const BIGBIGAN_CHECKS: Record<string, Check> = {
+  generatorChannels: number(1, 1024, { integer: true }),
+  encoderChannels: number(1, 1024, { integer: true }),
+  discriminatorChannels: number(1, 1024, { integer: true }),
+  stochasticEncoder: (value, field) => {
+    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  },
+  prior: oneOf(['gaussian', 'uniform']),
+  unaries: oneOf(['both', 'x', 'z', 'none']),
+  highResolutionEncoder: (value, field) => {
+    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  },
+};
+
 const CONFIG_CHECKS: Record<string, Check> = {
   model: oneOf(MODEL_KINDS),
   architecture: (value, field) => checkObject(value, field, ARCHITECTURE_CHECKS),
@@ -129,6 +160,9 @@ const CONFIG_CHECKS: Record<string, Check> = {
   checkpointEvery: number(1, 100000, { integer: true }),
   keepCheckpoints: number(1, 1000, { integer: true }),
   trainLimit: number(0, 60000, { integer: true }),
+  bigbigan: (value, field) => {
+    if (value !== null) checkObject(value, field, BIGBIGAN_CHECKS);
+  },
 };
 
 /** Checks every field of a full config: unknown, missing and out-of-range fields are errors naming the field. */
@@ -136,6 +170,9 @@ export function validateConfig(value: unknown): TrainingConfig {
   checkObject(value, '', CONFIG_CHECKS);
   const config = value as TrainingConfig;
   if (config.beta1 >= 1 || config.beta2 >= 1) throw new ConfigError(config.beta1 >= 1 ? 'beta1' : 'beta2', 'must be < 1');
+  if ((config.model === 'bigbigan') !== (config.bigbigan !== null)) {
+    throw new ConfigError('bigbigan', config.model === 'bigbigan' ? 'is required for the bigbigan model' : `must be null for ${config.model}`);
+  }
   if (config.model !== 'bigan' && config.architecture.discriminatorLatent !== 'input') {
     throw new ConfigError('architecture.discriminatorLatent', `must be "input" for ${config.model} (the projection variant is BiGAN's only)`);
   }
@@ -146,12 +183,21 @@ export function validateConfig(value: unknown): TrainingConfig {
   return config;
 }
 
-/** A preset with some fields replaced, validated. Nested objects (architecture, schedule) merge one level deep. */
-export function makeConfig(preset: PresetName, overrides: Partial<Omit<TrainingConfig, 'architecture'>> & { architecture?: Partial<BiganArchitecture> } = {}): TrainingConfig {
+export type ConfigOverrides = Partial<Omit<TrainingConfig, 'architecture' | 'bigbigan'>> & {
+  architecture?: Partial<BiganArchitecture>;
+  bigbigan?: Partial<BigBiganSettings> | null;
+};
+
+/** A preset with some fields replaced, validated. Nested objects (architecture, bigbigan) merge one level deep. */
+export function makeConfig(preset: PresetName, overrides: ConfigOverrides = {}): TrainingConfig {
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError('preset', `must be one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
-  const base = structuredClone(PRESETS[preset]);
-  const merged = { ...base, ...overrides, architecture: { ...base.architecture, ...overrides.architecture } };
-  return validateConfig(merged);
+  return mergeConfig(structuredClone(PRESETS[preset]), overrides);
+}
+
+/** `base` with `overrides` applied one level deep, validated. */
+export function mergeConfig(base: TrainingConfig, overrides: ConfigOverrides): TrainingConfig {
+  const bigbigan = overrides.bigbigan === null ? null : base.bigbigan || overrides.bigbigan ? { ...base.bigbigan, ...overrides.bigbigan } : null;
+  return validateConfig({ ...base, ...overrides, architecture: { ...base.architecture, ...overrides.architecture }, bigbigan });
 }
 
 /** The base learning rate in effect during `epoch` (0-based). */

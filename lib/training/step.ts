@@ -31,7 +31,9 @@ export function minimize(loss: () => NamedLosses, groups: Adam[]): Record<string
     return named.total;
   }, variables);
   value.dispose();
-  for (const group of groups) group.apply(group.variables.map((v) => grads[v.name]));
+  // A variable the loss does not reach (say, an ablated score's weights) has no gradient and is left alone, as
+  // PyTorch's optimizers skip parameters whose grad is None.
+  for (const group of groups) group.apply(group.variables.map((v) => grads[v.name] ?? null));
   tf.dispose(Object.values(grads));
   return parts;
 }

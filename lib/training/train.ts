@@ -105,9 +105,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for (let i = 0; i < batches.length; i++) {
         const batch = makeBatch(data, batches[i]);
         const latents = model.samplePrior(config.batchSize, random.seed());
+        const seed = random.seed();
         let losses: Record<string, number>;
         try {
-          losses = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents });
+          losses = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed });
         } finally {
           tf.dispose([batch.images, batch.labels, latents]);
         }

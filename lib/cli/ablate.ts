@@ -1,0 +1,54 @@
+import { initBackend } from '../backend/backend.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { resultsFile } from '../io/results.js';
+import { ABLATION_NAMES, BIGBIGAN_BASE, runAblations, summarizeAblations, type EvaluationSettings } from '../training/ablations.js';
+import { consoleProgress } from '../training/progress.js';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
+  quick: { samples: 1000, trainLimit: 5000, testLimit: 1000 },
+  table: { samples: 10000, trainLimit: 0, testLimit: 0 },
+};
+
+/**
+ * `bigan ablate [--rows a,b,...] [--budget quick|table] [--epochs N] [--seeds K] [--retrain] [--json] [--results NAME]`:
+ * BigBiGAN's ablations at MNIST scale, each row trained once per seed (finished runs are reused) and scored.
+ */
+export async function ablateCommand(flags: { rows?: string; budget?: string; epochs?: string; seeds?: string; retrain: boolean; json: boolean; results?: string }): Promise<number> {
+  const budget = (flags.budget ?? 'quick') as 'quick' | 'table';
+  if (!(budget in BIGBIGAN_BASE)) throw new Error(`--budget must be quick or table, got '${flags.budget}'`);
+  const rows = flags.rows ? flags.rows.split(',').map((r) => r.trim()) : ABLATION_NAMES;
+  for (const row of rows) if (!ABLATION_NAMES.includes(row)) throw new Error(`--rows: unknown row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
+  const seeds = Number(flags.seeds ?? 1);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got '${flags.seeds}'`);
+  const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
+  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got '${flags.epochs}'`);
+  await initBackend();
+  const started = performance.now();
+  const results = await runAblations(rows, {
+    base: BIGBIGAN_BASE[budget], seeds, overrides: epochs ? { epochs } : {}, evaluation: EVALUATION[budget], retrain: flags.retrain,
+    progress: flags.json ? undefined : consoleProgress(),
+  });
+  const summary = summarizeAblations(results);
+  const fmt = (m: Record<string, number>, s: Record<string, number>, k: string, scale = 1, digits = 2) =>
+    `${(m[k] * scale).toFixed(digits)}${seeds > 1 ? ` ± ${(s[k] * scale).toFixed(digits)}` : ''}`;
+  if (flags.json) for (const r of summary) console.log(JSON.stringify(r));
+  else {
+    console.log(`${'row'.padEnd(18)} ${'IS'.padStart(14)} ${'FID'.padStart(14)} ${'1NN E(x) %'.padStart(14)} ${'probe %'.padStart(14)}`);
+    for (const r of summary) {
+      console.log(`${r.row.padEnd(18)} ${fmt(r.mean, r.std, 'inceptionScore').padStart(14)} ${fmt(r.mean, r.std, 'frechetDistance').padStart(14)} ${fmt(r.mean, r.std, 'knnLatent', 100).padStart(14)} ${fmt(r.mean, r.std, 'linearProbe', 100).padStart(14)}`);
+    }
+  }
+  if (flags.results) {
+    const file = resultsFile(flags.results);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, `${JSON.stringify({
+      name: flags.results, budget, epochs: epochs ?? BIGBIGAN_BASE[budget].epochs, seeds, evaluation: EVALUATION[budget],
+      base: BIGBIGAN_BASE[budget], summary, runs: results.map(({ runDir: _, ...r }) => r),
+      seconds: (performance.now() - started) / 1000, recordedAt: new Date().toISOString(),
+    }, null, 1)}\n`);
+    if (!flags.json) console.log(`results written to ${file}`);
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NamedLosses } from './adversarial.js';
+
+/** BigBiGAN's three discriminator scores for a batch of pairs, each [B, 1]. */
+export interface Scores {
+  x: tf.Tensor;
+  z: tf.Tensor;
+  xz: tf.Tensor;
+}
+
+export type Unaries = 'both' | 'x' | 'z' | 'none';
+
+const hinge = (t: tf.Tensor): tf.Scalar => tf.relu(tf.scalar(1).sub(t)).mean() as tf.Scalar;
+
+function used(unaries: Unaries): (keyof Scores)[] {
+  return ['xz', ...(unaries === 'both' || unaries === 'x' ? ['x' as const] : []), ...(unaries === 'both' || unaries === 'z' ? ['z' as const] : [])];
+}
+
+/**
+ * D's loss: the hinge h(t) = max(0, 1 - t) of every score in use, with y = +1 for encoder pairs (x, E(x)) and
+ * y = -1 for generator pairs (G(z), z): sum over scores of E[h(s(x, E(x)))] + E[h(-s(G(z), z))].
+ */
+export function bigbiganDiscriminatorLoss(encoder: Scores, generator: Scores, unaries: Unaries): NamedLosses {
+  const parts: Record<string, tf.Scalar> = {};
+  for (const key of used(unaries)) parts[`s_${key}`] = hinge(encoder[key]).add(hinge(generator[key].neg())) as tf.Scalar;
+  return { total: tf.addN(Object.values(parts)) as tf.Scalar, ...parts };
+}
+
+/**
+ * E's and G's loss: the same scores with the same signs, without the hinge: E[s(x, E(x))] - E[s(G(z), z)] summed
+ * over scores in use. E lowers its pairs' scores, G raises its own.
+ */
+export function bigbiganEncoderGeneratorLoss(encoder: Scores, generator: Scores, unaries: Unaries): NamedLosses {
+  const keys = used(unaries);
+  const encoderPart = tf.addN(keys.map((k) => encoder[k].mean())) as tf.Scalar;
+  const generatorPart = tf.addN(keys.map((k) => generator[k].mean().neg())) as tf.Scalar;
+  return { total: encoderPart.add(generatorPart) as tf.Scalar, encoder: encoderPart, generator: generatorPart };
+}

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE, PIXELS } from '../data/mnist.js';
+import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores } from '../losses/hinge.js';
+import type { AdversarialModel, StepInputs } from '../training/adversarial-model.js';
+import type { BigBiganSettings } from '../training/config.js';
+import { Random } from '../util/random.js';
+import { trainableVariables } from './blocks.js';
+
+/**
+ * BigBiGAN (Donahue and Simonyan, 2019) at MNIST scale. G is a small BigGAN-like deconvolutional generator with
+ * batch normalisation; E a convnet that outputs z, or the mean and log-variance of a Gaussian it samples z from;
+ * the discriminator is three networks: F, a convnet on x, H, an MLP on z, and J, an MLP on [F(x), H(z)], each
+ * ending in a linear score: s_x = w_x.F(x), s_z = w_z.H(z), s_xz = w_xz.J(F(x), H(z)).
+ */
+export interface BigBiganNetworks {
+  /** x [B, 784] -> z [B, latent], or [mu, logvar] when stochastic. */
+  encoder: tf.LayersModel;
+  /** x [B, 784] -> E's penultimate dense layer [B, 256]. */
+  encoderFeatures: tf.LayersModel;
+  /** z [B, latent] -> x [B, res * res] in [0, 1], res 28 (or 14 with the high-resolution encoder). */
+  generator: tf.LayersModel;
+  /** [x [B, res * res], z [B, latent]] -> [s_x, s_z, s_xz], each [B, 1]. */
+  discriminator: tf.LayersModel;
+}
+
+const FEATURES = 256;
+const LEAKY = 0.2;
+
+/** Side of the images G makes and F judges: 14 when the encoder alone sees full resolution. */
+export function workingResolution(settings: BigBiganSettings): number {
+  return settings.highResolutionEncoder ? IMAGE_SIZE / 2 : IMAGE_SIZE;
+}
+
+function layerApply(layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
+  return layer.apply(x) as tf.SymbolicTensor;
+}
+
+export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): BigBiganNetworks {
+  const random = new Random(`init:${seed}`);
+  const init = () => tf.initializers.glorotNormal({ seed: random.seed() });
+  const leaky = () => tf.layers.leakyReLU({ alpha: LEAKY });
+  // Layers with weights are named: checkpoints store weights by layer name, and tfjs' generated names change with
+  // every model built in the process.
+  const bn = (name: string) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+  const res = workingResolution(settings);
+  const c = settings.generatorChannels;
+
+  // G: z -> 7x7x2c -> (14x14xc ->) res x res x 1.
+  const z = tf.input({ shape: [latentSize], name: 'generator_z' });
+  let g = layerApply(tf.layers.dense({ units: 7 * 7 * 2 * c, kernelInitializer: init(), name: 'generator_dense' }), z);
+  g = layerApply(tf.layers.reLU(), layerApply(bn('generator_bn1'), g));
+  g = layerApply(tf.layers.reshape({ targetShape: [7, 7, 2 * c] }), g); // [B, 7, 7, 2c]
+  if (res === IMAGE_SIZE) {
+    g = layerApply(tf.layers.conv2dTranspose({ filters: c, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'generator_up1' }), g); // [B, 14, 14, c]
+    g = layerApply(tf.layers.reLU(), layerApply(bn('generator_bn2'), g));
+  }
+  g = layerApply(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(), name: 'generator_out' }), g); // [B, res, res, 1]
+  const generator = tf.model({ inputs: z, outputs: layerApply(tf.layers.flatten(), g), name: 'generator' });
+
+  // E: 28x28 -> conv(ce, s2) -> conv(2ce, s2) BN -> dense 256 -> z or (mu, logvar).
+  const ce = settings.encoderChannels;
+  const ex = tf.input({ shape: [PIXELS], name: 'encoder_x' });
+  let e = layerApply(tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] }), ex);
+  e = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: ce, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'encoder_conv1' }), e)); // [B, 14, 14, ce]
+  e = layerApply(tf.layers.conv2d({ filters: 2 * ce, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'encoder_conv2' }), e); // [B, 7, 7, 2ce]
+  e = layerApply(leaky(), layerApply(bn('encoder_bn'), e));
+  const features = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'encoder_dense' }), layerApply(tf.layers.flatten(), e)));
+  const mean = layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: init(), name: 'encoder_mean' }), features);
+  const outputs = settings.stochasticEncoder
+    ? [mean, layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: tf.initializers.zeros(), name: 'encoder_logvar' }), features)]
+    : mean;
+  const encoder = tf.model({ inputs: ex, outputs, name: 'encoder' });
+  const encoderFeatures = tf.model({ inputs: ex, outputs: features, name: 'encoder_features' });
+
+  // F on x, H on z, J on both; a linear score on each.
+  const cd = settings.discriminatorChannels;
+  const dx = tf.input({ shape: [res * res], name: 'discriminator_x' });
+  const dz = tf.input({ shape: [latentSize], name: 'discriminator_z' });
+  let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), dx);
+  f = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: cd, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'f_conv1' }), f));
+  f = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: 2 * cd, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'f_conv2' }), f));
+  f = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'f_dense' }), layerApply(tf.layers.flatten(), f)));
+  let h = layerApply(leaky(), layerApply(tf.layers.dense({ units: hiddenUnits, kernelInitializer: init(), name: 'h_dense1' }), dz));
+  h = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'h_dense2' }), h));
+  let j = layerApply(tf.layers.concatenate({ name: 'j_input' }), [f, h]);
+  j = layerApply(leaky(), layerApply(tf.layers.dense({ units: 2 * hiddenUnits, kernelInitializer: init(), name: 'j_dense1' }), j));
+  j = layerApply(leaky(), layerApply(tf.layers.dense({ units: 2 * hiddenUnits, kernelInitializer: init(), name: 'j_dense2' }), j));
+  const score = (name: string, input: tf.SymbolicTensor) => layerApply(tf.layers.dense({ units: 1, kernelInitializer: init(), name }), input);
+  const discriminator = tf.model({ inputs: [dx, dz], outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)], name: 'discriminator' });
+  return { encoder, encoderFeatures, generator, discriminator };
+}
+
+/** BigBiGAN as the training loop sees it: hinge losses on the three scores, the ablation settings applied. */
+export function createBigBiganModel(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): AdversarialModel {
+  const nets = buildBigBigan(settings, latentSize, hiddenUnits, seed);
+  const { encoder, generator, discriminator } = nets;
+  const res = workingResolution(settings);
+
+  /** z = E(x): the mean, plus eps sigma in training when stochastic. */
+  const encodeLatent = (images: tf.Tensor2D, training: boolean, noiseSeed: number): tf.Tensor2D => {
+    const out = encoder.apply(images, { training });
+    if (!settings.stochasticEncoder) return out as tf.Tensor2D;
+    const [mean, logVariance] = out as tf.Tensor2D[];
+    if (!training) return mean;
+    return mean.add(tf.exp(logVariance.mul(0.5)).mul(tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed)));
+  };
+  /** x as F sees it: average-pooled to 14x14 with the high-resolution encoder. */
+  const forDiscriminator = (images: tf.Tensor2D): tf.Tensor2D => {
+    if (res === IMAGE_SIZE) return images;
+    return tf.avgPool(images.reshape([-1, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D, 2, 2, 'valid').reshape([-1, res * res]);
+  };
+  const scores = (x: tf.Tensor2D, z: tf.Tensor2D): Scores => {
+    const [sx, sz, sxz] = discriminator.apply([x, z], { training: true }) as tf.Tensor[];
+    return { x: sx, z: sz, xz: sxz };
+  };
+  const bothScores = (inputs: StepInputs) => {
+    const encoded = encodeLatent(inputs.images, true, inputs.seed);
+    const generated = generator.apply(inputs.latents, { training: true }) as tf.Tensor2D;
+    return { encoderScores: scores(forDiscriminator(inputs.images), encoded), generatorScores: scores(generated, inputs.latents) };
+  };
+  return {
+    kind: 'bigbigan',
+    conditional: false,
+    latentSize,
+    networks: { encoder, generator, discriminator },
+    variables: (module) => trainableVariables(nets[module]),
+    samplePrior: (n, priorSeed) => (settings.prior === 'gaussian'
+      ? tf.randomNormal([n, latentSize], 0, 1, 'float32', priorSeed)
+      : tf.randomUniform([n, latentSize], -1, 1, 'float32', priorSeed)) as tf.Tensor2D,
+    discriminatorLoss: (inputs) => {
+      const { encoderScores, generatorScores } = bothScores(inputs);
+      return bigbiganDiscriminatorLoss(encoderScores, generatorScores, settings.unaries);
+    },
+    encoderGeneratorLoss: (inputs) => {
+      const { encoderScores, generatorScores } = bothScores(inputs);
+      return bigbiganEncoderGeneratorLoss(encoderScores, generatorScores, settings.unaries);
+    },
+    encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),
+    encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
+    // G works at 14x14 with the high-resolution encoder; samples are upsampled to 28x28 for grids and scores.
+    generate: (latents) => tf.tidy(() => {
+      const images = generator.apply(latents, { training: false }) as tf.Tensor2D;
+      if (res === IMAGE_SIZE) return images;
+      return tf.image.resizeNearestNeighbor(images.reshape([-1, res, res, 1]) as tf.Tensor4D, [IMAGE_SIZE, IMAGE_SIZE]).reshape([-1, PIXELS]) as tf.Tensor2D;
+    }),
+  };
+}
