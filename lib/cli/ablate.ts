@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
   quick: { samples: 1000, trainLimit: 5000, testLimit: 1000 },
-  table: { samples: 10000, trainLimit: 0, testLimit: 0 },
+  table: { samples: 5000, trainLimit: 10000, testLimit: 2000 },
 };
 
 /**
