@@ -17,7 +17,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_ORDER, type BackendName, initBackend } from '../lib/backend/backend.js';
 import { defaultMnistDir, loadMnist, PIXELS } from '../lib/data/mnist.js';
-import { knnClassifierAccuracy, nearestNeighbourAccuracy } from '../lib/eval/knn.js';
+import { nearestNeighbourAccuracy } from '../lib/eval/knn.js';
+import { mapAccuracy } from '../lib/eval/latent-map.js';
 import { pca } from '../lib/eval/pca.js';
 import { tsne } from '../lib/eval/tsne.js';
 import { projectRoot } from '../lib/io/paths.js';
@@ -152,13 +153,6 @@ async function benchFigureExport(): Promise<void> {
   const pngSeconds = (performance.now() - pngStarted) / 1000;
   emit({ bench: 'figure-export', points: n, svgSeconds, pngSeconds, svgBytes: svg.length },
     `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`);
-}
-
-function mapAccuracy(map: Float64Array, labels: Uint8Array): number {
-  const half = labels.length / 2;
-  const values = Float32Array.from(map);
-  return knnClassifierAccuracy({ values: values.subarray(0, 2 * half), count: half, dim: 2 }, labels.subarray(0, half),
-    { values: values.subarray(2 * half), count: labels.length - half, dim: 2 }, labels.subarray(half), 5);
 }
 
 async function benchTsne(): Promise<void> {
