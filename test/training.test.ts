@@ -26,6 +26,15 @@ test('configs: presets validate; unknown, missing and out-of-range fields are na
   assert.throws(() => makeConfig('huge' as 'quick'), /'preset': must be one of quick, reproduction, paper/);
 });
 
+test('a config written before the bigbigan field existed still opens; a missing field of a BigBiGAN config does not', () => {
+  const dir = tmp();
+  const { bigbigan: _, ...old } = PRESETS.quick;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(old));
+  assert.equal(RunFolder.open(dir).config.bigbigan, null);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...old, model: 'bigbigan' }));
+  assert.throws(() => RunFolder.open(dir), /config field 'bigbigan': missing/);
+});
+
 test('the paper schedule holds 2e-4 for 200 epochs, then decays exponentially to 2e-6', () => {
   const paper = PRESETS.paper;
   assert.equal(learningRateAt(paper, 0), 2e-4);

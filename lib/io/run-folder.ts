@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type TrainingConfig, validateConfig } from '../training/config.js';
+import { type TrainingConfig, upgradeConfig, validateConfig } from '../training/config.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** One epoch's record in history.json. */
@@ -52,7 +52,7 @@ export class RunFolder {
       throw new Error(`${configFile}: corrupt JSON (${(error as Error).message})`);
     }
     try {
-      return new RunFolder(dir, validateConfig(raw));
+      return new RunFolder(dir, validateConfig(upgradeConfig(raw)));
     } catch (error) {
       throw new Error(`${configFile}: ${(error as Error).message}`);
     }

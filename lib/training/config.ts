@@ -165,6 +165,17 @@ const CONFIG_CHECKS: Record<string, Check> = {
   },
 };
 
+/**
+ * Brings a config written by an earlier version up to date before validation: configs from before BigBiGAN have
+ * no `bigbigan` field, which means null for the BiGANs they describe.
+ */
+export function upgradeConfig(raw: unknown): unknown {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && !('bigbigan' in raw) && (raw as { model?: unknown }).model !== 'bigbigan') {
+    return { ...raw, bigbigan: null };
+  }
+  return raw;
+}
+
 /** Checks every field of a full config: unknown, missing and out-of-range fields are errors naming the field. */
 export function validateConfig(value: unknown): TrainingConfig {
   checkObject(value, '', CONFIG_CHECKS);
