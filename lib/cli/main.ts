@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
+import { loadMnist } from '../data/mnist.js';
+import { classifierAccuracy, loadClassifier, saveClassifier, trainClassifier } from '../eval/classifier.js';
+import { ablateCommand } from './ablate.js';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
-import { tsneCommand } from './tsne.js';
-import { ablateCommand } from './ablate.js';
-import { loadClassifier, classifierAccuracy, saveClassifier, trainClassifier } from '../eval/classifier.js';
-import { loadMnist } from '../data/mnist.js';
 import { trainCommand } from './train.js';
+import { tsneCommand } from './tsne.js';
 
 const USAGE = `usage: bigan <command> [options]
 
 commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
-  train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
+  train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
   eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
