@@ -46,3 +46,20 @@ for (const activation of ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as c
     });
   }
 }
+
+test('a block without weight gradients passes the same input gradient and gives its weights none', async () => {
+  await initBackend({ backend: 'tensorflow' });
+  const { native } = twins('leakyRelu', true);
+  const x = tf.randomNormal([16, 5], 0, 1, 'float32', 11);
+  const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 12);
+  const inputGradient = () => tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x);
+  const full = inputGradient();
+  native.weightGradients = false;
+  const frozen = inputGradient();
+  const weights = native.trainableWeights.map((w) => w.read() as tf.Variable);
+  // The weights enter as constants, so tfjs finds no path from them to the loss.
+  assert.throws(() => tf.variableGrads(() => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, weights),
+    /Cannot find a connection between any variable and the result/);
+  native.weightGradients = true;
+  assert.ok(maxDifference(full, frozen) < 1e-4, `input gradients differ by ${maxDifference(full, frozen)}`);
+});

@@ -3,7 +3,7 @@ import { NUM_CLASSES, PIXELS } from '../data/mnist.js';
 import { Random } from '../util/random.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
 import type { AdversarialModel, StepInputs } from '../training/adversarial-model.js';
-import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables } from './blocks.js';
+import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables, withoutWeightGradients } from './blocks.js';
 
 /** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
 export interface BiganArchitecture {
@@ -146,7 +146,7 @@ export function createBiganModel(arch: BiganArchitecture, seed: number, conditio
       return biganDiscriminatorLoss(encoderLogits, generatorLogits);
     },
     encoderGeneratorLoss: (inputs) => {
-      const { encoderLogits, generatorLogits } = logits(inputs);
+      const { encoderLogits, generatorLogits } = withoutWeightGradients(discriminator, () => logits(inputs));
       return biganEncoderGeneratorLoss(encoderLogits, generatorLogits);
     },
     encode: (images) => encoder.apply(images, { training: false }) as tf.Tensor2D,

@@ -61,3 +61,17 @@ export function concat(inputs: tf.SymbolicTensor[], name: string): tf.SymbolicTe
 export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
   return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
 }
+
+/**
+ * Runs `forward` with the weight gradients of `model`'s DenseBlocks switched off (only input gradients flow back
+ * through them): for E and G's update, whose loss passes through D but changes none of D's weights.
+ */
+export function withoutWeightGradients<T>(model: tf.LayersModel, forward: () => T): T {
+  const blocks = model.layers.filter((l): l is DenseBlock => l instanceof DenseBlock);
+  blocks.forEach((b) => (b.weightGradients = false));
+  try {
+    return forward();
+  } finally {
+    blocks.forEach((b) => (b.weightGradients = true));
+  }
+}
