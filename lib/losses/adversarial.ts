@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Mean binary cross-entropy of logits against a constant target, written as
- * max(t, 0) - t * y + log(1 + exp(-|t|)) so that large logits neither overflow nor lose precision.
+ * Mean binary cross-entropy of logits against a constant target: -log sigmoid(t) = softplus(-t) for target 1,
+ * -log(1 - sigmoid(t)) = softplus(t) for target 0. Softplus is computed stably by every backend (TensorFlow's
+ * kernel, and tfjs' thresholded one), so large logits neither overflow nor lose precision, in three ops.
  * @param logits [B, 1] or [B]
  */
 export function sigmoidCrossEntropy(logits: tf.Tensor, target: 0 | 1): tf.Scalar {
-  return tf.tidy(() => {
-    const stable = tf.relu(logits).sub(logits.mul(target)).add(tf.log1p(tf.exp(tf.abs(logits).neg())));
-    return stable.mean() as tf.Scalar;
-  });
+  return tf.tidy(() => tf.softplus(target === 1 ? logits.neg() : logits).mean() as tf.Scalar);
 }
 
 /** Losses of one phase: `total` is what the optimizer minimises, the rest are its named parts for logging. */
