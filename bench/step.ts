@@ -4,21 +4,23 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { epochBatches, loadMnist, makeBatch } from '../lib/data/mnist.js';
 import { createBiganModel } from '../lib/models/bigan.js';
-import { createOptimizers, trainStep } from '../lib/training/step.js';
+import { PRESETS } from '../lib/training/config.js';
+import { createOptimizersFor, trainStep } from '../lib/training/step.js';
 import { Random } from '../lib/util/random.js';
 
 const [warmup, steps] = process.argv.slice(2).map(Number);
 const report = await initBackend();
-const model = createBiganModel({ latentSize: 50, hiddenUnits: 1024, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 }, 0);
-const adam = { learningRate: 2e-4, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5 };
-const optimizers = createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
+// The paper preset's networks and Adam (the reproduction's MLPs, lr 2e-4, weight decay 2.5e-5), batch 128.
+const config = PRESETS.paper;
+const model = createBiganModel(config.architecture, 0);
+const optimizers = createOptimizersFor(model, config);
 const mnist = loadMnist();
 const random = new Random(0);
-const batches = epochBatches(mnist.train.count, 128, random);
+const batches = epochBatches(mnist.train.count, config.batchSize, random);
 let last: Record<string, number> = {};
 const run = (i: number) => {
   const batch = makeBatch(mnist.train, batches[i % batches.length]);
-  const latents = model.samplePrior(128, random.seed());
+  const latents = model.samplePrior(config.batchSize, random.seed());
   last = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed: i });
   tf.dispose([batch.images, batch.labels, latents]);
 };

@@ -1,7 +1,7 @@
 import { initBackend } from '../backend/backend.js';
 import { createModel } from '../models/registry.js';
 import type { AdversarialModel } from '../training/adversarial-model.js';
-import { createOptimizers, disposeOptimizers } from '../training/step.js';
+import { createOptimizersFor, disposeOptimizers } from '../training/step.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { RunFolder } from './run-folder.js';
 
@@ -12,8 +12,7 @@ export async function loadRunModel(dir: string): Promise<{ run: RunFolder; model
   const latest = run.checkpoints().pop();
   if (!latest) throw new Error(`${dir} has no checkpoint yet`);
   const model = createModel(run.config);
-  const adam = { learningRate: run.config.learningRate, beta1: run.config.beta1, beta2: run.config.beta2, weightDecay: 0 };
-  const optimizers = createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
+  const optimizers = createOptimizersFor(model, run.config);
   try {
     const position = loadCheckpoint(latest.dir, model, optimizers);
     return { run, model, epoch: position.epoch };

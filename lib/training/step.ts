@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedLosses } from '../losses/adversarial.js';
 import type { AdversarialModel, ModuleName, StepInputs } from './adversarial-model.js';
 import { createAdam, type Adam, type OptimizerSettings } from './adam.js';
+import type { TrainingConfig } from './config.js';
 
 /** One Adam per module, so that the encoder's learning rate can differ from the generator's. */
 export type StepOptimizers = Record<ModuleName, Adam>;
@@ -12,6 +13,15 @@ export function createOptimizers(model: AdversarialModel, settings: Record<Modul
     encoder: createAdam(model.variables('encoder'), settings.encoder),
     generator: createAdam(model.variables('generator'), settings.generator),
   };
+}
+
+/**
+ * The optimizers a config asks for: Adam with its betas and weight decay for every module, at the base learning
+ * rate (the training loop sets each module's rate per epoch, the encoder's with its multiplier).
+ */
+export function createOptimizersFor(model: AdversarialModel, config: TrainingConfig): StepOptimizers {
+  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
+  return createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
 }
 
 export function disposeOptimizers(optimizers: StepOptimizers): void {

@@ -8,7 +8,7 @@ import { Random } from '../util/random.js';
 import type { AdversarialModel, ModuleName } from './adversarial-model.js';
 import { learningRateAt, type TrainingConfig } from './config.js';
 import { consoleProgress, type ProgressReporter } from './progress.js';
-import { createOptimizers, disposeOptimizers, type StepOptimizers, trainStep } from './step.js';
+import { createOptimizersFor, disposeOptimizers, type StepOptimizers, trainStep } from './step.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
 export class DivergenceError extends Error {
@@ -76,8 +76,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const data: MnistSplit = config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
 
   const model = createModel(config);
-  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
-  const optimizers = createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
+  const optimizers = createOptimizersFor(model, config);
   let random = new Random(`data:${config.seed}`);
   let startEpoch = 0;
   let step = 0;
