@@ -1,10 +1,7 @@
 import { initBackend } from '../backend/backend.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { resultsFile } from '../io/results.js';
+import { writeResults } from '../io/results.js';
 import { ABLATION_NAMES, BIGBIGAN_BASE, runAblations, summarizeAblations, type EvaluationSettings } from '../training/ablations.js';
 import { consoleProgress } from '../training/progress.js';
-import fs from 'node:fs';
-import path from 'node:path';
 
 const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
   quick: { samples: 1000, trainLimit: 5000, testLimit: 1000 },
@@ -41,13 +38,11 @@ export async function ablateCommand(flags: { rows?: string; budget?: string; epo
     }
   }
   if (flags.results) {
-    const file = resultsFile(flags.results);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, `${JSON.stringify({
+    const file = writeResults(flags.results, {
       name: flags.results, budget, epochs: epochs ?? BIGBIGAN_BASE[budget].epochs, seeds, evaluation: EVALUATION[budget],
       base: BIGBIGAN_BASE[budget], summary, runs: results.map(({ runDir: _, ...r }) => r),
       seconds: (performance.now() - started) / 1000, recordedAt: new Date().toISOString(),
-    }, null, 1)}\n`);
+    });
     if (!flags.json) console.log(`results written to ${file}`);
   }
   return 0;

@@ -26,11 +26,16 @@ export function resultsFile(name: string): string {
   return path.join(projectRoot(), 'data', 'results', `${name}.json`);
 }
 
-export function saveResults(results: RunResults): string {
-  const file = resultsFile(results.name);
+/** Writes data/results/<name>.json atomically and returns its path. */
+export function writeResults(name: string, record: object): string {
+  const file = resultsFile(name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(record, null, 1)}\n`);
   return file;
+}
+
+export function saveResults(results: RunResults): string {
+  return writeResults(results.name, results);
 }
 
 /** The committed results of `name`, or null when that run has not been recorded. */
