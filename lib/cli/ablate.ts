@@ -1,5 +1,5 @@
 import { initBackend } from '../backend/backend.js';
-import { writeResults } from '../io/results.js';
+import { resultsFile, writeResults } from '../io/results.js';
 import { ABLATION_NAMES, BIGBIGAN_BASE, runAblations, summarizeAblations, type EvaluationSettings } from '../training/ablations.js';
 import { consoleProgress } from '../training/progress.js';
 
@@ -21,6 +21,7 @@ export async function ablateCommand(flags: { rows?: string; budget?: string; epo
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got '${flags.seeds}'`);
   const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
   if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got '${flags.epochs}'`);
+  if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the training
   await initBackend();
   const started = performance.now();
   const results = await runAblations(rows, {

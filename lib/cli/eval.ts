@@ -3,7 +3,7 @@ import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/evaluate.js';
 import { classControl } from '../eval/classifier.js';
-import { saveResults } from '../io/results.js';
+import { resultsFile, saveResults } from '../io/results.js';
 import { loadRunModel } from '../io/run-model.js';
 
 /**
@@ -11,6 +11,7 @@ import { loadRunModel } from '../io/run-model.js';
  * features, linear probe; writes DIR/metrics.json, and with --results also data/results/NAME.json for notebooks.
  */
 export async function evalCommand(flags: { run: string; json: boolean; testLimit?: string; trainLimit?: string; results?: string }): Promise<number> {
+  if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
   const { run, model, epoch } = await loadRunModel(flags.run);
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), {
