@@ -5,23 +5,16 @@
 // Any cell error fails the run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KERNEL_NAME, kernelRegistered } from './jupyter-kernel.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const KERNEL = 'bigan-tslab';
 const outDir = path.join(root, 'out');
 
 function findNbconvert() {
   const candidates = [['jupyter-nbconvert'], ['jupyter', 'nbconvert'], ['/usr/bin/python3', '-m', 'nbconvert'], ['python3', '-m', 'nbconvert']];
   return candidates.find(([cmd, ...rest]) => spawnSync(cmd, [...rest, '--version'], { stdio: 'ignore' }).status === 0) ?? null;
-}
-
-function kernelRegistered() {
-  const dataDir = process.env.JUPYTER_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'jupyter');
-  const spec = path.join(dataDir, 'kernels', KERNEL, 'kernel.json');
-  return fs.existsSync(spec) && JSON.parse(fs.readFileSync(spec, 'utf8')).argv.some((a) => a === path.join(root, 'scripts', 'tslab-kernel.cjs'));
 }
 
 const nbconvert = findNbconvert();
@@ -30,7 +23,7 @@ if (!nbconvert) {
   process.exit(1);
 }
 if (!kernelRegistered()) {
-  console.error(`run-notebooks: the Jupyter kernel ${KERNEL} of this checkout is not registered; run \`npm run setup\``);
+  console.error(`run-notebooks: the Jupyter kernel ${KERNEL_NAME} of this checkout is not registered; run \`npm run setup\``);
   process.exit(1);
 }
 const wanted = process.argv.slice(2);
@@ -48,7 +41,7 @@ for (const notebook of notebooks) {
   console.log(`== ${notebook}`);
   const [cmd, ...prefix] = nbconvert;
   const result = spawnSync(cmd, [
-    ...prefix, '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL}`,
+    ...prefix, '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
     '--ExecutePreprocessor.timeout=1800', '--output-dir', path.join(outDir, 'notebooks'), path.join(root, 'notebooks', notebook),
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, BIGAN_FIGURES_DIR: path.join(outDir, 'figures') } });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

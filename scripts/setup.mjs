@@ -12,9 +12,9 @@
 // Options: --no-system (skip apt-get), --gpu (try tfjs-node-gpu even without a CUDA driver), --skip-npm.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KERNEL_NAME, registerKernel } from './jupyter-kernel.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -25,7 +25,6 @@ for (const a of args) {
   }
 }
 
-export const KERNEL_NAME = 'bigan-tslab';
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 // Debian package -> the check that says it is already there.
 const SYSTEM_PACKAGES = [
@@ -108,30 +107,13 @@ async function installNativeTensorFlow() {
   }
 }
 
-/** Writes the kernelspec by hand: `tslab install` would need IPython, and we start tslab our own way. */
-function registerKernel() {
-  const dataDir = process.env.JUPYTER_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'jupyter');
-  const dir = path.join(dataDir, 'kernels', KERNEL_NAME);
-  fs.mkdirSync(dir, { recursive: true });
-  const spec = {
-    argv: [process.execPath, path.join(root, 'scripts', 'tslab-kernel.cjs'), '{connection_file}'],
-    display_name: 'TypeScript (tslab, bigan)',
-    language: 'typescript',
-    env: { TF_CPP_MIN_LOG_LEVEL: '2' },
-  };
-  const tmp = path.join(dir, `kernel.json.${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(spec, null, 2));
-  fs.renameSync(tmp, path.join(dir, 'kernel.json'));
-  step(`Jupyter kernel '${KERNEL_NAME}' registered in ${dir}`);
-}
-
 try {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) throw new Error(`Node.js 20 or newer is needed, this is ${process.version}`);
   if (!args.has('--skip-npm')) installNpmPackages();
   if (!args.has('--no-system')) installSystemPackages();
   await installNativeTensorFlow();
-  registerKernel();
+  step(`Jupyter kernel '${KERNEL_NAME}' registered in ${registerKernel()}`);
   step('main job: bigan info');
   sh(process.execPath, [path.join(root, 'bin', 'bigan.js'), 'info']);
 } catch (error) {
