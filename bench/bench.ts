@@ -71,16 +71,17 @@ function timeBackend(backend: BackendName): { ok: true; msPerStep: number; tenso
   return { ok: true, msPerStep: parsed.msPerStep, tensorflowVersion: parsed.tensorflowVersion };
 }
 
-function timePytorch(python: string, threads: number): number {
+function timePytorch(python: string, threads: number): { msPerStep: number; blasThreads: number | null } {
   const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'bigan_step.py'), '--threads', String(threads)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`PyTorch peer failed: ${result.stderr.trim().split('\n').pop()}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!).msPerStep;
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
 function benchSteps(): void {
   const torchPython = findPython('torch');
   const native: Record<string, number[]> = {};
   const torch: Record<number, number[]> = {};
+  let blasThreads: number | null = null;
   const threadCounts = [...new Set([1, os.availableParallelism()])];
   for (const backend of BACKEND_ORDER) {
     const first = timeBackend(backend);
@@ -97,13 +98,19 @@ function benchSteps(): void {
       const again = timeBackend(b);
       if (again.ok) native[b].push(again.msPerStep);
     }
-    if (torchPython) for (const t of threadCounts) (torch[t] ??= []).push(timePytorch(torchPython, t));
+    if (torchPython) {
+      for (const t of threadCounts) {
+        const run = timePytorch(torchPython, t);
+        (torch[t] ??= []).push(run.msPerStep);
+        blasThreads = run.blasThreads;
+      }
+    }
   }
   const torchMedians = Object.entries(torch).map(([t, ms]) => ({ threads: Number(t), ms: median(ms) }));
   const bestTorch = torchMedians.length ? torchMedians.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
   for (const t of torchMedians) {
-    emit({ bench: 'bigan-step', peer: 'pytorch', threads: t.threads, msPerStep: t.ms, runs: torch[t.threads] },
-      `bigan step  pytorch (${t.threads} thr)    ${t.ms.toFixed(1).padStart(8)} ms  (median of ${torch[t.threads].map((x) => x.toFixed(0)).join(', ')})`);
+    emit({ bench: 'bigan-step', peer: 'pytorch', threads: t.threads, blasThreads, msPerStep: t.ms, runs: torch[t.threads] },
+      `bigan step  pytorch (${t.threads} thr${blasThreads ? `, BLAS ${blasThreads}` : ''}) ${t.ms.toFixed(1).padStart(8)} ms  (median of ${torch[t.threads].map((x) => x.toFixed(0)).join(', ')})`);
   }
   if (!torchPython) emit({ bench: 'bigan-step', peer: 'pytorch', skipped: 'no Python with torch (apt install python3-torch)' }, 'bigan step  pytorch          skipped: no Python with torch');
   for (const [backend, runs] of Object.entries(native)) {

@@ -63,3 +63,26 @@ test('a block without weight gradients passes the same input gradient and gives 
   native.weightGradients = true;
   assert.ok(maxDifference(full, frozen) < 1e-4, `input gradients differ by ${maxDifference(full, frozen)}`);
 });
+
+test('a block without input gradients gives its weights the same gradients, and its input none', async () => {
+  await initBackend({ backend: 'tensorflow' });
+  const { native } = twins('relu', true);
+  const x = tf.randomNormal([16, 5], 0, 1, 'float32', 13);
+  const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 14);
+  const weights = native.trainableWeights.map((w) => w.read() as tf.Variable);
+  const weightGradients = () => {
+    const { grads } = tf.variableGrads(() => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, weights);
+    return weights.map((v) => grads[v.name]);
+  };
+  const full = weightGradients();
+  native.inputGradients = false;
+  const withoutInput = weightGradients();
+  assert.throws(() => tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x),
+    /Cannot compute gradient of y=f\(x\) with respect to x/);
+  native.weightGradients = false;
+  const constant = native.apply(x, { training: true }) as tf.Tensor;
+  native.inputGradients = true;
+  native.weightGradients = true;
+  full.forEach((g, i) => assert.ok(maxDifference(g, withoutInput[i]) < 1e-5, `gradient of ${native.trainableWeights[i].name}`));
+  assert.ok(maxDifference(constant, native.apply(x, { training: true }) as tf.Tensor) < 1e-5, 'with no gradient at all the forward pass is unchanged');
+});

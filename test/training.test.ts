@@ -8,6 +8,7 @@ import { initBackend } from '../lib/backend/backend.js';
 import { CheckpointError, loadCheckpoint } from '../lib/io/checkpoint.js';
 import { RunFolder } from '../lib/io/run-folder.js';
 import { createModel } from '../lib/models/registry.js';
+import { ablationConfig, BIGBIGAN_BASE } from '../lib/training/ablations.js';
 import { ConfigError, learningRateAt, makeConfig, PRESETS, validateConfig } from '../lib/training/config.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { createOptimizers, disposeOptimizers } from '../lib/training/step.js';
@@ -41,6 +42,20 @@ test('the paper schedule holds 2e-4 for 200 epochs, then decays exponentially to
   assert.equal(learningRateAt(paper, 199), 2e-4);
   assert.ok(Math.abs(learningRateAt(paper, 399) - 2e-6) < 1e-12);
   assert.ok(Math.abs(learningRateAt(paper, 299) - 2e-4 * (1e-2) ** (99 / 199)) < 1e-12);
+});
+
+test('prior samples repeat for the same seed, seed 0 included, and differ between seeds', async () => {
+  await initBackend();
+  for (const config of [makeConfig('quick', { model: 'bigan' }), ablationConfig('base', BIGBIGAN_BASE.quick)]) {
+    const model = createModel(config);
+    const kind = config.model;
+    const draw = (seed: number) => tf.tidy(() => model.samplePrior(4, seed).dataSync());
+    assert.deepEqual(draw(0), draw(0), `${kind}: seed 0`);
+    assert.deepEqual(draw(7), draw(7), `${kind}: seed 7`);
+    assert.notDeepEqual(draw(0), draw(1), `${kind}: seeds 0 and 1`);
+    assert.throws(() => draw(-1), /non-negative integer/);
+    Object.values(model.networks).forEach((n) => n.dispose());
+  }
 });
 
 test('a resumed run continues exactly like an uninterrupted one', async () => {

@@ -1,6 +1,8 @@
 """PyTorch peer of bench/step.ts: the same BiGAN training step (reproduction MLPs, batch 128, Adam), on the CPU.
 
-Prints one JSON line: {"peer": "pytorch", "msPerStep": ..., "threads": ...}.
+Prints one JSON line: {"peer": "pytorch", "msPerStep": ..., "threads": ..., "blasThreads": ...}.
+`--threads` sets PyTorch's own thread count; Debian's PyTorch does its matrix products in OpenBLAS, whose
+threads that setting does not change, so the BLAS thread count is reported beside it (null when unknown).
 Usage: python3 bigan_step.py [--warmup 5] [--steps 30] [--threads N]
 """
 import argparse
@@ -23,6 +25,15 @@ def mlp(sizes, hidden_act, out_act=None):
         elif out_act is not None:
             layers.append(out_act())
     return nn.Sequential(*layers)
+
+
+def blas_threads():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return max(counts) if counts else None
 
 
 def main():
@@ -65,7 +76,8 @@ def main():
     for _ in range(args.steps):
         step()
     ms = (time.perf_counter() - start) * 1000 / args.steps
-    print(json.dumps({"peer": "pytorch", "version": torch.__version__, "msPerStep": ms, "threads": torch.get_num_threads(), "steps": args.steps}))
+    print(json.dumps({"peer": "pytorch", "version": torch.__version__, "msPerStep": ms, "threads": torch.get_num_threads(),
+                      "blasThreads": blas_threads(), "steps": args.steps}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS } from '../data/mnist.js';
-import { Random } from '../util/random.js';
+import { opSeed, Random } from '../util/random.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
-import type { AdversarialModel, StepInputs } from '../training/adversarial-model.js';
-import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables, withoutWeightGradients } from './blocks.js';
+import type { AdversarialModel, EncodedAndGenerated, StepInputs } from '../training/adversarial-model.js';
+import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables, withGradients } from './blocks.js';
 
 /** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
 export interface BiganArchitecture {
@@ -126,27 +126,30 @@ export function createBiganModel(arch: BiganArchitecture, seed: number, conditio
     if (!labels) throw new Error(`${KINDS[conditioning]} needs labels to generate`);
     return [...inputs, oneHot(labels)];
   };
-  const logits = (inputs: StepInputs) => {
-    const encoded = encoder.apply(inputs.images, { training: true }) as tf.Tensor2D;
-    const generated = generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D;
-    return {
-      encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), { training: true }) as tf.Tensor,
-      generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), { training: true }) as tf.Tensor,
-    };
-  };
+  // Neither network's inputs (data, prior samples, labels) are ever differentiated.
+  const encodeAndGenerate = (inputs: StepInputs): EncodedAndGenerated => ({
+    encoded: withGradients(encoder, { modelInputs: false }, () => encoder.apply(inputs.images, { training: true }) as tf.Tensor2D),
+    generated: withGradients(generator, { modelInputs: false }, () => generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D),
+  });
+  const logits = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => ({
+    encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), { training: true }) as tf.Tensor,
+    generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), { training: true }) as tf.Tensor,
+  });
   return {
     kind: KINDS[conditioning],
     conditional,
     latentSize: arch.latentSize,
     networks: { encoder, generator, discriminator },
     variables: (module) => trainableVariables(nets[module]),
-    samplePrior: (n, priorSeed) => tf.randomUniform([n, arch.latentSize], -1, 1, 'float32', priorSeed) as tf.Tensor2D,
-    discriminatorLoss: (inputs) => {
-      const { encoderLogits, generatorLogits } = logits(inputs);
+    samplePrior: (n, priorSeed) => tf.randomUniform([n, arch.latentSize], -1, 1, 'float32', opSeed(priorSeed)) as tf.Tensor2D,
+    encodeAndGenerate,
+    // D's update differentiates only its own weights: E(x) and G(z) enter it as data.
+    discriminatorLoss: (inputs, outputs) => {
+      const { encoderLogits, generatorLogits } = withGradients(discriminator, { modelInputs: false }, () => logits(inputs, outputs));
       return biganDiscriminatorLoss(encoderLogits, generatorLogits);
     },
-    encoderGeneratorLoss: (inputs) => {
-      const { encoderLogits, generatorLogits } = withoutWeightGradients(discriminator, () => logits(inputs));
+    encoderGeneratorLoss: (inputs, outputs) => {
+      const { encoderLogits, generatorLogits } = withGradients(discriminator, { weights: false }, () => logits(inputs, outputs));
       return biganEncoderGeneratorLoss(encoderLogits, generatorLogits);
     },
     encode: (images) => encoder.apply(images, { training: false }) as tf.Tensor2D,

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS } from '../data/mnist.js';
 import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores } from '../losses/hinge.js';
-import type { AdversarialModel, StepInputs } from '../training/adversarial-model.js';
+import type { AdversarialModel, EncodedAndGenerated, StepInputs } from '../training/adversarial-model.js';
 import type { BigBiganSettings } from '../training/config.js';
-import { Random } from '../util/random.js';
+import { opSeed, Random } from '../util/random.js';
 import { trainableVariables } from './blocks.js';
 
 /**
@@ -102,7 +102,7 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
     if (!settings.stochasticEncoder) return out as tf.Tensor2D;
     const [mean, logVariance] = out as tf.Tensor2D[];
     if (!training) return mean;
-    return mean.add(tf.exp(logVariance.mul(0.5)).mul(tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed)));
+    return mean.add(tf.exp(logVariance.mul(0.5)).mul(tf.randomNormal(mean.shape, 0, 1, 'float32', opSeed(noiseSeed))));
   };
   /** x as F sees it: average-pooled to 14x14 with the high-resolution encoder. */
   const forDiscriminator = (images: tf.Tensor2D): tf.Tensor2D => {
@@ -113,11 +113,8 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
     const [sx, sz, sxz] = discriminator.apply([x, z], { training: true }) as tf.Tensor[];
     return { x: sx, z: sz, xz: sxz };
   };
-  const bothScores = (inputs: StepInputs) => {
-    const encoded = encodeLatent(inputs.images, true, inputs.seed);
-    const generated = generator.apply(inputs.latents, { training: true }) as tf.Tensor2D;
-    return { encoderScores: scores(forDiscriminator(inputs.images), encoded), generatorScores: scores(generated, inputs.latents) };
-  };
+  const bothScores = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => (
+    { encoderScores: scores(forDiscriminator(inputs.images), encoded), generatorScores: scores(generated, inputs.latents) });
   return {
     kind: 'bigbigan',
     conditional: false,
@@ -125,14 +122,18 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
     networks: { encoder, generator, discriminator },
     variables: (module) => trainableVariables(nets[module]),
     samplePrior: (n, priorSeed) => (settings.prior === 'gaussian'
-      ? tf.randomNormal([n, latentSize], 0, 1, 'float32', priorSeed)
-      : tf.randomUniform([n, latentSize], -1, 1, 'float32', priorSeed)) as tf.Tensor2D,
-    discriminatorLoss: (inputs) => {
-      const { encoderScores, generatorScores } = bothScores(inputs);
+      ? tf.randomNormal([n, latentSize], 0, 1, 'float32', opSeed(priorSeed))
+      : tf.randomUniform([n, latentSize], -1, 1, 'float32', opSeed(priorSeed))) as tf.Tensor2D,
+    encodeAndGenerate: (inputs) => ({
+      encoded: encodeLatent(inputs.images, true, inputs.seed),
+      generated: generator.apply(inputs.latents, { training: true }) as tf.Tensor2D,
+    }),
+    discriminatorLoss: (inputs, outputs) => {
+      const { encoderScores, generatorScores } = bothScores(inputs, outputs);
       return bigbiganDiscriminatorLoss(encoderScores, generatorScores, settings.unaries);
     },
-    encoderGeneratorLoss: (inputs) => {
-      const { encoderScores, generatorScores } = bothScores(inputs);
+    encoderGeneratorLoss: (inputs, outputs) => {
+      const { encoderScores, generatorScores } = bothScores(inputs, outputs);
       return bigbiganEncoderGeneratorLoss(encoderScores, generatorScores, settings.unaries);
     },
     encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),

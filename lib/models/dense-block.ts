@@ -44,10 +44,12 @@ export class DenseBlock extends tf.layers.Layer {
   private movingVariance?: LayerWeight;
   /**
    * False while another module's update runs through this block (D during E and G's step): the gradient kernels
-   * for its own weights are then skipped. tfjs' custom gradients cannot tell which inputs a tape needs, and D's
-   * weight gradients would cost about 7% of a BiGAN step for nothing.
+   * for its own weights are then skipped. tfjs' custom gradients cannot tell which inputs a tape needs, so the
+   * model says (see `withGradients` in blocks.ts).
    */
   weightGradients = true;
+  /** False while nothing upstream of this block's input is trained: the input's gradient kernel is skipped. */
+  inputGradients = true;
 
   constructor(args: DenseBlockArgs) {
     super({ name: args.name });
@@ -114,58 +116,62 @@ export class DenseBlock extends tf.layers.Layer {
     this.movingVariance!.write(this.movingVariance!.read().mul(1 - factor).add(unbiasedVariance.mul(factor)));
   }
 
+  /**
+   * The block as a custom gradient whose differentiable inputs are x (when `inputGradients`) and the weights
+   * (when `weightGradients`); the rest enter as constants, so their gradient kernels never run.
+   */
   private nativeTraining(input: tf.Tensor): tf.Tensor {
     const { units, batchNorm, epsilon, averageFactor, activation, leakySlope } = this.config;
     const n = input.shape[0]!;
-    // Without weight gradients the weights enter as constants: the custom gradient then has one input, x.
-    const frozen = !this.weightGradients;
-    if (!batchNorm) {
-      const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-        const save = args.pop() as tf.GradSaveFunc;
-        const [x, w, b] = frozen ? [args[0], this.kernel.read(), this.bias.read()] : args;
-        const h = nativeBiasAdd(nativeMatMul(x as tf.Tensor, w as tf.Tensor), b as tf.Tensor);
-        const out = nativeActivation(h, activation, leakySlope);
-        save([x as tf.Tensor, w as tf.Tensor, h, out]);
-        return {
-          value: out,
-          gradFunc: (dy, [sx, sw, sh, sout]) => {
-            const dh = nativeActivationGrad(dy as tf.Tensor, sh, sout, activation, leakySlope);
-            const dx = nativeMatMul(dh, sw, false, true);
-            return frozen ? [dx] : [dx, nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh)];
-          },
-        };
-      });
-      return frozen ? dense(input) : dense(input, this.kernel.read(), this.bias.read());
+    // Read now: the flags are reset when the forward pass ends, before the backward pass runs.
+    const { inputGradients, weightGradients } = this;
+    const weights = batchNorm ? [this.kernel, this.bias, this.gamma!, this.beta!] : [this.kernel, this.bias];
+    const differentiable = [...(inputGradients ? [input] : []), ...(weightGradients ? weights.map((w) => w.read()) : [])];
+    const unpack = (args: tf.Tensor[]): tf.Tensor[] => {
+      const x = inputGradients ? args.shift()! : input;
+      return [x, ...(weightGradients ? args : weights.map((w) => w.read()))];
+    };
+    const gradients = (dx: () => tf.Tensor, dWeights: () => tf.Tensor[]): tf.Tensor[] =>
+      [...(inputGradients ? [dx()] : []), ...(weightGradients ? dWeights() : [])];
+
+    const forward = (x: tf.Tensor, [w, b, gamma, beta]: tf.Tensor[]) => {
+      const h = nativeBiasAdd(nativeMatMul(x, w), b);
+      if (!batchNorm) return { h, y: h, reserves: [] as tf.Tensor[] };
+      const h4 = h.reshape([n, 1, 1, units]) as tf.Tensor4D;
+      const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
+        h4, gamma!, beta!, this.movingMean!.read(), this.movingVariance!.read(), epsilon, averageFactor);
+      this.movingMean!.write(runningMean);
+      this.movingVariance!.write(runningVariance);
+      return { h: h4, y: y4.reshape([n, units]), reserves };
+    };
+    if (differentiable.length === 0) {
+      const { y } = forward(input, weights.map((w) => w.read()));
+      return nativeActivation(y, activation, leakySlope);
     }
-    const movingMean = this.movingMean!;
-    const movingVariance = this.movingVariance!;
     const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args.pop() as tf.GradSaveFunc;
-      const [x, w, b, gamma, beta] = frozen ? [args[0], this.kernel.read(), this.bias.read(), this.gamma!.read(), this.beta!.read()] : args;
-      const h4 = nativeBiasAdd(nativeMatMul(x as tf.Tensor, w as tf.Tensor), b as tf.Tensor).reshape([n, 1, 1, units]) as tf.Tensor4D;
-      const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
-        h4, gamma as tf.Tensor, beta as tf.Tensor, movingMean.read(), movingVariance.read(), epsilon, averageFactor);
-      movingMean.write(runningMean);
-      movingVariance.write(runningVariance);
-      const y = y4.reshape([n, units]);
+      const [x, ...values] = unpack(args as tf.Tensor[]);
+      const [w, , gamma] = values;
+      const { h, y, reserves } = forward(x, values);
       const out = nativeActivation(y, activation, leakySlope);
-      save([x as tf.Tensor, w as tf.Tensor, h4, gamma as tf.Tensor, y, out, ...reserves]);
+      save([x, w, h, y, out, ...(batchNorm ? [gamma, ...reserves] : [])]);
       return {
         value: out,
-        gradFunc: (dy, [sx, sw, sh4, sgamma, sy, sout, ...sreserves]) => {
-          const dy4 = nativeActivationGrad(dy as tf.Tensor, sy, sout, activation, leakySlope).reshape([n, 1, 1, units]) as tf.Tensor4D;
-          const [dh4, dgamma, dbeta] = nativeBatchNormGrad(dy4, sh4 as tf.Tensor4D, sgamma, sreserves, epsilon);
-          const dh = dh4.reshape([n, units]);
-          const dx = nativeMatMul(dh, sw, false, true);
-          if (frozen) {
-            tf.dispose([dgamma, dbeta]);
-            return [dx];
+        gradFunc: (dy, [sx, sw, sh, sy, sout, sgamma, ...sreserves]) => {
+          let dh = nativeActivationGrad(dy as tf.Tensor, sy, sout, activation, leakySlope);
+          let dNorm: tf.Tensor[] = [];
+          if (batchNorm) {
+            const [dh4, dgamma, dbeta] = nativeBatchNormGrad(dh.reshape([n, 1, 1, units]) as tf.Tensor4D, sh as tf.Tensor4D, sgamma, sreserves, epsilon);
+            dh = dh4.reshape([n, units]);
+            dNorm = [dgamma, dbeta];
           }
-          return [dx, nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), dgamma, dbeta];
+          const grads = gradients(() => nativeMatMul(dh, sw, false, true), () => [nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), ...dNorm]);
+          if (!weightGradients) tf.dispose(dNorm);
+          return grads;
         },
       };
     });
-    return frozen ? block(input) : block(input, this.kernel.read(), this.bias.read(), this.gamma!.read(), this.beta!.read());
+    return block(...differentiable);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

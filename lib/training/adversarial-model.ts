@@ -13,6 +13,18 @@ export interface StepInputs {
   seed: number;
 }
 
+/**
+ * E(x) and G(z) on one batch, as both phases of a step use them: computed once, inside E and G's gradient tape,
+ * since D's update (which runs first) leaves E and G unchanged. Their batch-norm statistics are thus updated
+ * once per step, and the step costs one forward pass of E and G instead of two.
+ */
+export interface EncodedAndGenerated {
+  /** E(x) [B, latentSize] (sampled, for a stochastic encoder). */
+  encoded: tf.Tensor2D;
+  /** G(z[, c]) as D sees it. */
+  generated: tf.Tensor2D;
+}
+
 /** The modules an optimizer each: the encoder gets its own so that its learning rate can differ. */
 export type ModuleName = 'encoder' | 'generator' | 'discriminator';
 
@@ -31,10 +43,12 @@ export interface AdversarialModel {
   variables(module: ModuleName): tf.Variable[];
   /** z ~ p(z), [n, latentSize]. */
   samplePrior(n: number, seed: number): tf.Tensor2D;
+  /** E(x) and G(z) in training mode, for both phases of the step. */
+  encodeAndGenerate(inputs: StepInputs): EncodedAndGenerated;
   /** Loss of D's phase (gradients flow only to D's variables). */
-  discriminatorLoss(inputs: StepInputs): NamedLosses;
+  discriminatorLoss(inputs: StepInputs, outputs: EncodedAndGenerated): NamedLosses;
   /** Loss of E and G's phase, computed with the already updated D. */
-  encoderGeneratorLoss(inputs: StepInputs): NamedLosses;
+  encoderGeneratorLoss(inputs: StepInputs, outputs: EncodedAndGenerated): NamedLosses;
   /** E(x) in inference mode, [B, latentSize]. */
   encode(images: tf.Tensor2D): tf.Tensor2D;
   /** The encoder's penultimate features in inference mode, [B, hidden]. */

@@ -49,13 +49,19 @@ export function minimize(loss: () => NamedLosses, groups: Adam[]): Record<string
 }
 
 /**
- * One step of the alternating game on one batch: update D, then update E and G together against the updated D
- * (a fresh forward pass, so no gradient is computed through stale activations).
+ * One step of the alternating game on one batch: update D, then update E and G together against the updated D.
+ * E(x) and G(z) are computed once, inside E and G's gradient tape, and D's whole update runs within that tape
+ * (tfjs nests tapes): D's phase gets no gradient path to E or G, since its loss is differentiated only with
+ * respect to D's variables, and E and G's loss goes through a fresh forward pass of the updated D.
  * Returns the named losses as numbers: discriminator parts prefixed `d/`, encoder-generator parts `eg/`.
  */
 export function trainStep(model: AdversarialModel, optimizers: StepOptimizers, inputs: StepInputs): Record<string, number> {
-  const dParts = minimize(() => model.discriminatorLoss(inputs), [optimizers.discriminator]);
-  const egParts = minimize(() => model.encoderGeneratorLoss(inputs), [optimizers.encoder, optimizers.generator]);
+  let dParts: Record<string, tf.Scalar> = {};
+  const egParts = minimize(() => {
+    const outputs = model.encodeAndGenerate(inputs);
+    dParts = minimize(() => model.discriminatorLoss(inputs, outputs), [optimizers.discriminator]);
+    return model.encoderGeneratorLoss(inputs, outputs);
+  }, [optimizers.encoder, optimizers.generator]);
   const names = [...Object.keys(dParts).map((k) => `d/${k}`), ...Object.keys(egParts).map((k) => `eg/${k}`)];
   const scalars = [...Object.values(dParts), ...Object.values(egParts)];
   const values = tf.tidy(() => tf.stack(scalars).dataSync());

@@ -43,3 +43,12 @@ export class Random {
     return this.generator.state();
   }
 }
+
+/**
+ * A seed as tfjs' random ops should get it: they treat a falsy seed as none at all (`seed || Math.random()`),
+ * so seed 0 would draw different numbers on every call. Shifting by one keeps distinct seeds distinct.
+ */
+export function opSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`a seed must be a non-negative integer, got ${seed}`);
+  return seed + 1;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist, makeBatch, takeFirst } from '../../lib/data/mnist.js';
 import { type Conditioning, createBiganModel } from '../../lib/models/bigan.js';
-import type { AdversarialModel, ModuleName } from '../../lib/training/adversarial-model.js';
+import type { AdversarialModel, ModuleName, StepInputs } from '../../lib/training/adversarial-model.js';
 import { createOptimizers, disposeOptimizers, minimize, trainStep } from '../../lib/training/step.js';
 
 /** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
@@ -36,12 +36,12 @@ export function checkTrainingStep(
   const inputs = { images: batch.images, labels: batch.labels, latents, seed: 0 };
 
   const before = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
-  tf.dispose(Object.values(minimize(() => model.discriminatorLoss(inputs), [optimizers.discriminator])));
+  tf.dispose(Object.values(minimize(() => model.discriminatorLoss(inputs, model.encodeAndGenerate(inputs)), [optimizers.discriminator])));
   const afterD = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
   assert.ok(changed(before.d, afterD.d), 'the D update changes D');
   assert.ok(!changed(before.e, afterD.e), 'the D update leaves E alone');
   assert.ok(!changed(before.g, afterD.g), 'the D update leaves G alone');
-  tf.dispose(Object.values(minimize(() => model.encoderGeneratorLoss(inputs), [optimizers.encoder, optimizers.generator])));
+  tf.dispose(Object.values(minimize(() => model.encoderGeneratorLoss(inputs, model.encodeAndGenerate(inputs)), [optimizers.encoder, optimizers.generator])));
   const afterEG = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
   assert.ok(!changed(afterD.d, afterEG.d), 'the E+G update leaves D alone');
   assert.ok(changed(afterD.e, afterEG.e), 'the E+G update changes E');
@@ -55,10 +55,39 @@ export function checkTrainingStep(
     assert.ok(Math.abs(losses[`${phase}/total`] - parts) < 1e-4, `${phase} total is the sum of its parts`);
   }
 
+  checkSharedForward(make, inputs);
+
   const tensorsBefore = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) trainStep(model, optimizers, inputs);
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaks over five steps');
   tf.dispose([batch.images, batch.labels, latents]);
   disposeOptimizers(optimizers);
   Object.values(model.networks).forEach((n) => n.dispose());
+}
+
+/**
+ * trainStep computes E(x) and G(z) once and nests D's update inside E and G's gradient tape. It must leave every
+ * trainable weight where two separate phases, each with its own forward pass, leave it.
+ */
+function checkSharedForward(make: () => AdversarialModel, inputs: StepInputs): void {
+  const [shared, separate] = [make(), make()];
+  const optimizersOf = (model: AdversarialModel) => createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
+  const [sharedOptimizers, separateOptimizers] = [optimizersOf(shared), optimizersOf(separate)];
+  for (let step = 0; step < 2; step++) {
+    const losses = trainStep(shared, sharedOptimizers, inputs);
+    const d = minimize(() => separate.discriminatorLoss(inputs, separate.encodeAndGenerate(inputs)), [separateOptimizers.discriminator]);
+    const eg = minimize(() => separate.encoderGeneratorLoss(inputs, separate.encodeAndGenerate(inputs)), [separateOptimizers.encoder, separateOptimizers.generator]);
+    assert.ok(Math.abs(losses['d/total'] - d.total.dataSync()[0]) < 1e-5, `step ${step}: D's loss`);
+    assert.ok(Math.abs(losses['eg/total'] - eg.total.dataSync()[0]) < 1e-5, `step ${step}: E and G's loss`);
+    tf.dispose([...Object.values(d), ...Object.values(eg)]);
+  }
+  for (const module of ['discriminator', 'encoder', 'generator'] as const) {
+    const [a, b] = [snapshot(shared, module), snapshot(separate, module)];
+    a.forEach((weights, i) => {
+      const difference = weights.reduce((m, x, j) => Math.max(m, Math.abs(x - b[i][j])), 0);
+      assert.ok(difference < 1e-5, `${module} variable ${i} differs by ${difference} after two steps`);
+    });
+  }
+  [sharedOptimizers, separateOptimizers].forEach(disposeOptimizers);
+  [shared, separate].forEach((m) => Object.values(m.networks).forEach((n) => n.dispose()));
 }
