@@ -19,19 +19,48 @@ export interface PartialSums {
 }
 
 /**
- * The attractive and repulsive forces on points [start, end): attraction_i = sum_j p_ij q_ij (y_i - y_j) over
- * P's sparse entries, repulsion_i = sum_j q_ij^2 (y_i - y_j) by Barnes-Hut. Both unnormalised; the caller divides
- * the repulsion by Z once every range is done. Run by the main thread and the worker threads alike.
+ * P's entries above the diagonal (j > i), row by row: each symmetric pair once, so that its attraction is computed
+ * once and applied to both points, with opposite signs.
+ */
+export function upperTriangle(p: SparseAffinities, allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes)): SparseAffinities {
+  const { n, rowStart, columns, values } = p;
+  const upperStart = new Int32Array(allocate(4 * (n + 1)));
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) if (columns[e] > i) count++;
+    upperStart[i + 1] = upperStart[i] + count;
+  }
+  const upperColumns = new Int32Array(allocate(4 * Math.max(1, upperStart[n])));
+  const upperValues = new Float64Array(allocate(8 * Math.max(1, upperStart[n])));
+  for (let i = 0, out = 0; i < n; i++) {
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      if (columns[e] <= i) continue;
+      upperColumns[out] = columns[e];
+      upperValues[out++] = values[e];
+    }
+  }
+  return { n, rowStart: upperStart, columns: upperColumns, values: upperValues };
+}
+
+/**
+ * The forces for the points at [start, end) of the tree's point order: the repulsion on each, sum_j q_ij^2 (y_i - y_j) by Barnes-Hut, into
+ * `repulsion`; and the attraction p_ij q_ij (y_i - y_j) of each of their pairs in `upper` (P above the diagonal),
+ * added to i and subtracted from j in `attraction`, this thread's own buffer (zeroed here), which the caller sums
+ * over threads. Both unnormalised; the caller divides the repulsion by Z once every range is done. Run by the main
+ * thread and the worker threads alike.
  */
 export function partialForces(
-  p: SparseAffinities, y: Float64Array, tree: QuadTree, theta: number, exaggeration: number,
+  upper: SparseAffinities, y: Float64Array, tree: QuadTree, theta: number, exaggeration: number,
   start: number, end: number, attraction: Float64Array, repulsion: Float64Array, withError: boolean,
 ): PartialSums {
-  const { rowStart, columns, values } = p;
+  const { rowStart, columns, values } = upper;
+  const order = tree.pointOrder;
   let sumQ = 0;
   let pLogPQ = 0;
   let pSum = 0;
-  for (let i = start; i < end; i++) {
+  attraction.fill(0);
+  for (let r = start; r < end; r++) {
+    const i = order[r];
     repulsion[2 * i] = 0;
     repulsion[2 * i + 1] = 0;
     sumQ += tree.repulsion(i, theta, repulsion);
@@ -45,15 +74,20 @@ export function partialForces(
       const dy = yi1 - y[2 * j + 1];
       const q = 1 / (1 + dx * dx + dy * dy);
       const pij = values[e] * exaggeration;
-      ax += pij * q * dx;
-      ay += pij * q * dy;
+      const fx = pij * q * dx;
+      const fy = pij * q * dy;
+      ax += fx;
+      ay += fy;
+      attraction[2 * j] -= fx;
+      attraction[2 * j + 1] -= fy;
       if (withError) {
-        pLogPQ += pij * Math.log(Math.max(pij, FLOAT32_TINY) / Math.max(q, FLOAT32_TINY));
-        pSum += pij;
+        // Each stored pair stands for p_ij and p_ji.
+        pLogPQ += 2 * pij * Math.log(Math.max(pij, FLOAT32_TINY) / Math.max(q, FLOAT32_TINY));
+        pSum += 2 * pij;
       }
     }
-    attraction[2 * i] = ax;
-    attraction[2 * i + 1] = ay;
+    attraction[2 * i] += ax;
+    attraction[2 * i + 1] += ay;
   }
   return { sumQ, pLogPQ, pSum };
 }

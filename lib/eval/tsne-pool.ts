@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../io/paths.js';
 import { QuadTree } from './quadtree.js';
-import { partialForces, type SparseAffinities } from './tsne-forces.js';
+import { partialForces, type SparseAffinities, upperTriangle } from './tsne-forces.js';
 
 /** Slots of the shared control array. */
 export const CONTROL = { generation: 0, done: 1, stop: 2 } as const;
@@ -16,12 +16,16 @@ export interface WorkerSetup {
   /** Per thread: sumQ, pLogPQ, pSum. */
   results: SharedArrayBuffer;
   positions: SharedArrayBuffer;
+  /** One attraction buffer [n * 2] per thread, in slot order. */
   attraction: SharedArrayBuffer;
   repulsion: SharedArrayBuffer;
+  /** P above the diagonal, in CSR form. */
   rowStart: SharedArrayBuffer;
   columns: SharedArrayBuffer;
   values: SharedArrayBuffer;
+  /** The tree's storage: nodes, and the points in the order each thread takes its range of. */
   nodes: SharedArrayBuffer;
+  order: SharedArrayBuffer;
   n: number;
   start: number;
   end: number;
@@ -46,25 +50,20 @@ export class ForcePool {
   private readonly control: Int32Array;
   private readonly parameters: Float64Array;
   private readonly results: Float64Array;
-  private readonly tree = new QuadTree((length) => new Float32Array(new SharedArrayBuffer(length * 4)));
+  private readonly tree = new QuadTree((bytes) => new SharedArrayBuffer(bytes));
   private readonly workers: Worker[] = [];
   private readonly ranges: [number, number][];
   private sentNodes: ArrayBufferLike | null = null;
 
   constructor(affinities: SparseAffinities, threads = os.availableParallelism()) {
     const n = affinities.n;
-    this.positions = shared((b) => new Float64Array(b), 8, 2 * n);
-    this.attraction = shared((b) => new Float64Array(b), 8, 2 * n);
-    this.repulsion = shared((b) => new Float64Array(b), 8, 2 * n);
-    const rowStart = shared((b) => new Int32Array(b), 4, n + 1);
-    const columns = shared((b) => new Int32Array(b), 4, affinities.columns.length);
-    const values = shared((b) => new Float64Array(b), 8, affinities.values.length);
-    rowStart.set(affinities.rowStart);
-    columns.set(affinities.columns);
-    values.set(affinities.values);
-    this.p = { rowStart, columns, values, n };
     const count = Math.max(1, Math.min(threads, Math.floor(n / 64) || 1));
     this.ranges = Array.from({ length: count }, (_, t) => [Math.floor((t * n) / count), Math.floor(((t + 1) * n) / count)]);
+    this.positions = shared((b) => new Float64Array(b), 8, 2 * n);
+    this.attraction = shared((b) => new Float64Array(b), 8, 2 * n * count);
+    this.repulsion = shared((b) => new Float64Array(b), 8, 2 * n);
+    this.p = upperTriangle(affinities, (bytes) => new SharedArrayBuffer(bytes));
+    const { rowStart, columns, values } = this.p;
     this.control = shared((b) => new Int32Array(b), 4, 3);
     this.parameters = shared((b) => new Float64Array(b), 8, 4);
     this.results = shared((b) => new Float64Array(b), 8, 3 * count);
@@ -76,7 +75,7 @@ export class ForcePool {
         control: this.control.buffer as SharedArrayBuffer, parameters: this.parameters.buffer as SharedArrayBuffer, results: this.results.buffer as SharedArrayBuffer,
         positions: this.positions.buffer as SharedArrayBuffer, attraction: this.attraction.buffer as SharedArrayBuffer, repulsion: this.repulsion.buffer as SharedArrayBuffer,
         rowStart: rowStart.buffer as SharedArrayBuffer, columns: columns.buffer as SharedArrayBuffer, values: values.buffer as SharedArrayBuffer,
-        nodes: this.sentNodes as SharedArrayBuffer, n, start: this.ranges[t][0], end: this.ranges[t][1], slot: t,
+        nodes: this.sentNodes as SharedArrayBuffer, order: this.tree.storage.order.buffer as SharedArrayBuffer, n, start: this.ranges[t][0], end: this.ranges[t][1], slot: t,
       };
       const worker = new Worker(entry, { workerData: setup });
       worker.unref();
@@ -105,7 +104,7 @@ export class ForcePool {
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
     const [start, end] = this.ranges[0];
-    const own = partialForces(this.p, this.positions, this.tree, theta, exaggeration, start, end, this.attraction, this.repulsion, withError);
+    const own = partialForces(this.p, this.positions, this.tree, theta, exaggeration, start, end, this.attraction.subarray(0, 2 * n), this.repulsion, withError);
     this.results.set([own.sumQ, own.pLogPQ, own.pSum], 0);
     for (let done = Atomics.load(this.control, CONTROL.done); done < this.workers.length; done = Atomics.load(this.control, CONTROL.done)) {
       Atomics.wait(this.control, CONTROL.done, done, 10000);
@@ -118,7 +117,12 @@ export class ForcePool {
       pLogPQ += this.results[3 * t + 1];
       pSum += this.results[3 * t + 2];
     }
-    for (let d = 0; d < 2 * n; d++) gradient[d] = 4 * (this.attraction[d] - this.repulsion[d] / z);
+    const attraction = this.attraction;
+    for (let d = 0; d < 2 * n; d++) {
+      let a = 0;
+      for (let o = d; o < attraction.length; o += 2 * n) a += attraction[o];
+      gradient[d] = 4 * (a - this.repulsion[d] / z);
+    }
     return withError ? pLogPQ + Math.log(z) * pSum : NaN;
   }
 
