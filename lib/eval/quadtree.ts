@@ -44,12 +44,10 @@ export class QuadTree {
    */
   constructor(private readonly allocate: Allocate = (bytes) => new ArrayBuffer(bytes)) {}
 
-  /** The points in Morton order: the force loops visit them in this order, for the cache's sake. */
-  get pointOrder(): Int32Array {
-    return this.order;
-  }
-
-  /** The node storage, node count and point order, for {@link QuadTree.attach} in another thread. */
+  /**
+   * The node storage, node count and the points in Morton order, for {@link QuadTree.attach} in another thread;
+   * the force loops visit points in that order, for the cache's sake.
+   */
   get storage(): { nodes: Float32Array; used: number; order: Int32Array } {
     return { nodes: this.nodes, used: this.used, order: this.order };
   }

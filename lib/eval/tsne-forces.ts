@@ -54,7 +54,7 @@ export function partialForces(
   start: number, end: number, attraction: Float64Array, repulsion: Float64Array, withError: boolean,
 ): PartialSums {
   const { rowStart, columns, values } = upper;
-  const order = tree.pointOrder;
+  const { order } = tree.storage;
   let sumQ = 0;
   let pLogPQ = 0;
   let pSum = 0;
