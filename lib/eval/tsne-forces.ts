@@ -1,4 +1,4 @@
-import type { QuadTree } from './quadtree.js';
+import type { Allocate, QuadTree } from './quadtree.js';
 
 /** Symmetric joint probabilities P in CSR form (see tsne.ts). */
 export interface SparseAffinities {
@@ -22,7 +22,7 @@ export interface PartialSums {
  * P's entries above the diagonal (j > i), row by row: each symmetric pair once, so that its attraction is computed
  * once and applied to both points, with opposite signs.
  */
-export function upperTriangle(p: SparseAffinities, allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes)): SparseAffinities {
+export function upperTriangle(p: SparseAffinities, allocate: Allocate = (bytes) => new ArrayBuffer(bytes)): SparseAffinities {
   const { n, rowStart, columns, values } = p;
   const upperStart = new Int32Array(allocate(4 * (n + 1)));
   for (let i = 0; i < n; i++) {
@@ -43,11 +43,11 @@ export function upperTriangle(p: SparseAffinities, allocate: (bytes: number) => 
 }
 
 /**
- * The forces for the points at [start, end) of the tree's point order: the repulsion on each, sum_j q_ij^2 (y_i - y_j) by Barnes-Hut, into
- * `repulsion`; and the attraction p_ij q_ij (y_i - y_j) of each of their pairs in `upper` (P above the diagonal),
- * added to i and subtracted from j in `attraction`, this thread's own buffer (zeroed here), which the caller sums
- * over threads. Both unnormalised; the caller divides the repulsion by Z once every range is done. Run by the main
- * thread and the worker threads alike.
+ * The forces for the points at [start, end) of the tree's point order: the repulsion on each,
+ * sum_j q_ij^2 (y_i - y_j) by Barnes-Hut, into `repulsion`; and the attraction p_ij q_ij (y_i - y_j) of each of
+ * their pairs in `upper` (P above the diagonal), added to i and subtracted from j in `attraction`, this thread's
+ * own buffer (zeroed here), which the caller sums over threads. Both unnormalised; the caller divides the
+ * repulsion by Z once every range is done. Run by the main thread and the worker threads alike.
  */
 export function partialForces(
   upper: SparseAffinities, y: Float64Array, tree: QuadTree, theta: number, exaggeration: number,
