@@ -5,12 +5,13 @@ import type { AdversarialModel, EncodedAndGenerated, StepInputs } from '../train
 import type { BigBiganSettings } from '../training/config.js';
 import { opSeed, Random } from '../util/random.js';
 import { trainableVariables } from './blocks.js';
+import { SpectralConv2D, SpectralDense } from './spectral-norm.js';
 
 /**
  * BigBiGAN (Donahue and Simonyan, 2019) at MNIST scale. G is a small BigGAN-like deconvolutional generator with
  * batch normalisation; E a convnet that outputs z, or the mean and log-variance of a Gaussian it samples z from;
  * the discriminator is three networks: F, a convnet on x, H, an MLP on z, and J, an MLP on [F(x), H(z)], each
- * ending in a linear score: s_x = w_x.F(x), s_z = w_z.H(z), s_xz = w_xz.J(F(x), H(z)).
+ * ending in a linear score: s_x = w_x.F(x), s_z = w_z.H(z), s_xz = w_xz.J(F(x), H(z)). D is spectrally normalised.
  */
 export interface BigBiganNetworks {
   /** x [B, 784] -> z [B, latent], or [mu, logvar] when stochastic. */
@@ -72,20 +73,23 @@ export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hi
   const encoder = tf.model({ inputs: ex, outputs, name: 'encoder' });
   const encoderFeatures = tf.model({ inputs: ex, outputs: features, name: 'encoder_features' });
 
-  // F on x, H on z, J on both; a linear score on each.
+  // F on x, H on z, J on both; a linear score on each. Every layer of D is spectrally normalised, as in BigGAN and
+  // BigBiGAN: without it F separates real from generated digits within a few dozen steps and G stops learning.
   const cd = settings.discriminatorChannels;
+  const conv = (filters: number, name: string) => new SpectralConv2D({ name, filters, kernelSize: 4, strides: 2, kernelInitializer: init(), seed: random.seed() });
+  const dense = (units: number, name: string) => new SpectralDense({ name, units, kernelInitializer: init(), seed: random.seed() });
   const dx = tf.input({ shape: [res * res], name: 'discriminator_x' });
   const dz = tf.input({ shape: [latentSize], name: 'discriminator_z' });
   let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), dx);
-  f = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: cd, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'f_conv1' }), f));
-  f = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: 2 * cd, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'f_conv2' }), f));
-  f = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'f_dense' }), layerApply(tf.layers.flatten(), f)));
-  let h = layerApply(leaky(), layerApply(tf.layers.dense({ units: hiddenUnits, kernelInitializer: init(), name: 'h_dense1' }), dz));
-  h = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'h_dense2' }), h));
+  f = layerApply(leaky(), layerApply(conv(cd, 'f_conv1'), f));
+  f = layerApply(leaky(), layerApply(conv(2 * cd, 'f_conv2'), f));
+  f = layerApply(leaky(), layerApply(dense(FEATURES, 'f_dense'), layerApply(tf.layers.flatten(), f)));
+  let h = layerApply(leaky(), layerApply(dense(hiddenUnits, 'h_dense1'), dz));
+  h = layerApply(leaky(), layerApply(dense(FEATURES, 'h_dense2'), h));
   let j = layerApply(tf.layers.concatenate({ name: 'j_input' }), [f, h]);
-  j = layerApply(leaky(), layerApply(tf.layers.dense({ units: 2 * hiddenUnits, kernelInitializer: init(), name: 'j_dense1' }), j));
-  j = layerApply(leaky(), layerApply(tf.layers.dense({ units: 2 * hiddenUnits, kernelInitializer: init(), name: 'j_dense2' }), j));
-  const score = (name: string, input: tf.SymbolicTensor) => layerApply(tf.layers.dense({ units: 1, kernelInitializer: init(), name }), input);
+  j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense1'), j));
+  j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense2'), j));
+  const score = (name: string, input: tf.SymbolicTensor) => layerApply(dense(1, name), input);
   const discriminator = tf.model({ inputs: [dx, dz], outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)], name: 'discriminator' });
   return { encoder, encoderFeatures, generator, discriminator };
 }
