@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadMnist } from '../data/mnist.js';
 import { FIGURE_FORMATS, type FigureFormat, exportFigure } from '../plots/export.js';
-import { conditionalSamplesFigure, lossCurvesFigure, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
+import { conditionalSamplesFigure, lossCurvesFigure, reconstructionName, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
 import { loadRunModel } from '../io/run-model.js';
 
 /** `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html]`: samples, reconstructions and loss curves of a run. */
@@ -12,7 +12,7 @@ export async function plotCommand(flags: { run: string; out?: string; formats?: 
   const mnist = loadMnist();
   const written = [
     ...(await exportFigure(samplesFigure(model, { title: `samples G(z), epoch ${epoch}` }), path.join(out, 'samples'), formats)),
-    ...(await exportFigure(reconstructionsFigure(model, mnist.test, { title: `x and G(E(x)), epoch ${epoch}` }), path.join(out, 'reconstructions'), formats)),
+    ...(await exportFigure(reconstructionsFigure(model, mnist.test, { title: `x and ${reconstructionName(model)}, epoch ${epoch}` }), path.join(out, 'reconstructions'), formats)),
     ...(await exportFigure(lossCurvesFigure(run.readHistory()), path.join(out, 'losses'), formats)),
   ];
   if (model.conditional) {

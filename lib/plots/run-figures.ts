@@ -13,12 +13,19 @@ export function samplesFigure(model: AdversarialModel, options: { rows?: number;
   return imageGridFigure(Array.from({ length: rows }, (_, r) => ({ label: `G(z) ${r + 1}`, images: samples.slice(r * columns, (r + 1) * columns) })), { title });
 }
 
+/** A conditional G reconstructs with the digit's own label. */
+export function reconstructionName(model: AdversarialModel): string {
+  return model.conditional ? 'G(E(x), c)' : 'G(E(x))';
+}
+
 /** Test digits x above their reconstructions G(E(x)), `perDigit` examples of each digit. */
+
 export function reconstructionsFigure(model: AdversarialModel, test: MnistSplit, options: { perDigit?: number; title?: string } = {}): Figure {
-  const { perDigit = 2, title = 'x and G(E(x))' } = options;
+  const reconstruction = reconstructionName(model);
+  const { perDigit = 2, title = `x and ${reconstruction}` } = options;
   const indices = examplesPerDigit(test, perDigit);
   const { originals, reconstructions } = reconstruct(model, test, indices);
-  return imageGridFigure([{ label: 'x', images: originals }, { label: 'G(E(x))', images: reconstructions }], {
+  return imageGridFigure([{ label: 'x', images: originals }, { label: reconstruction, images: reconstructions }], {
     title, columnLabels: indices.map((i) => String(test.labels[i])),
   });
 }
