@@ -9,7 +9,7 @@ import { loadMnist, PIXELS } from '../lib/data/mnist.js';
 import { classScatterFigure, lineChartFigure } from '../lib/plots/charts.js';
 import { exportFigure } from '../lib/plots/export.js';
 import { imageGridFigure } from '../lib/plots/image-grid.js';
-import { figureBundle } from '../lib/plots/show.js';
+import { figureBundle, showImageFile } from '../lib/plots/show.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fig-'));
 
@@ -80,4 +80,12 @@ test('the notebook bundle carries plotly JSON, HTML and plain text', () => {
   assert.match(first['text/html'] as string, /Plotly\.newPlot\(/);
   assert.ok((first['text/html'] as string).length > 1_000_000, 'the first figure of a session carries plotly.js');
   assert.ok((figureBundle(figure)['text/html'] as string).length < 100_000, 'later figures reuse it');
+});
+
+test('a committed image is shown from its file; a missing one is an error naming it', (t) => {
+  const logged: string[] = [];
+  t.mock.method(console, 'log', (line: string) => logged.push(line));
+  showImageFile('data/results/figures/cbigan-paper/class-samples.png');
+  assert.match(logged[0], /<image data\/results\/figures\/cbigan-paper\/class-samples\.png>/);
+  assert.throws(() => showImageFile('data/results/figures/none.png'), /data\/results\/figures\/none\.png: no such image/);
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { projectRoot } from '../io/paths.js';
@@ -44,4 +45,19 @@ export function show(figure: Figure): void {
     return;
   }
   display({ data: figureBundle(figure), metadata: {}, transient: {} }, false);
+}
+
+/**
+ * Shows a PNG written earlier (say, a long run's exported grid committed under data/results/figures) in the
+ * notebook, read by the kernel: a markdown image link would depend on where the Jupyter server was started.
+ */
+export function showImageFile(file: string): void {
+  const absolute = path.resolve(projectRoot(), file);
+  if (!fs.existsSync(absolute)) throw new Error(`${file}: no such image`);
+  const display = tslabDisplay();
+  if (!display) {
+    console.log(`<image ${file}> (shown in notebooks)`);
+    return;
+  }
+  display({ data: { 'image/png': fs.readFileSync(absolute).toString('base64'), 'text/plain': `<image ${file}>` }, metadata: {}, transient: {} }, false);
 }
