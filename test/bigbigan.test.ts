@@ -10,7 +10,8 @@ import { frechetDistance, inceptionScore } from '../lib/eval/gan-scores.js';
 import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss } from '../lib/losses/hinge.js';
 import { createBigBiganModel } from '../lib/models/bigbigan.js';
 import { ABLATION_NAMES, ablationConfig, BIGBIGAN_BASE, realDataScores, runAblations } from '../lib/training/ablations.js';
-import { mergeConfig } from '../lib/training/config.js';
+import { configKey } from '../lib/training/cached-run.js';
+import { makeConfig, mergeConfig } from '../lib/training/config.js';
 import { checkTrainingStep } from './support/tiny-bigan.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -111,4 +112,11 @@ test('rerunning the ablations reuses finished rows; an edited row trains alone',
   assert.notEqual(edited[0].runDir, first[1].runDir, 'the edited row trains in a run of its own');
   assert.deepEqual(stamps(), firstStamps, 'the finished runs were not touched');
   assert.equal(fs.readdirSync(root).length, 3);
+});
+
+test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before the spectrally normalised D get new ones', () => {
+  // Literal keys from runs made before the revision: a BiGAN run must still be found, a BigBiGAN run (whose
+  // checkpoints lack D's power-iteration vectors) must not.
+  assert.equal(configKey(makeConfig('quick')), '69757f31cc');
+  assert.notEqual(configKey(ablationConfig('base', BIGBIGAN_BASE.quick)), '9ab675e4f6');
 });

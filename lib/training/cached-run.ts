@@ -5,15 +5,23 @@ import { initBackend } from '../backend/backend.js';
 import { loadRunModel } from '../io/run-model.js';
 import { projectRoot } from '../io/paths.js';
 import { RunFolder } from '../io/run-folder.js';
-import { type TrainingConfig, validateConfig } from './config.js';
+import { type ModelKind, type TrainingConfig, validateConfig } from './config.js';
 import type { ProgressReporter } from './progress.js';
 import { train, type TrainResult } from './train.js';
+
+/**
+ * Revisions of a model's networks that the config does not describe: a run trained before one cannot load into the
+ * current networks, so it must not be found by the same key. BigBiGAN 2: the spectrally normalised discriminator.
+ */
+const ARCHITECTURE_REVISIONS: Partial<Record<ModelKind, number>> = { bigbigan: 2 };
 
 /** A short hash of a config: runs with equal configs share a folder, a changed setting gets a new one. */
 export function configKey(config: TrainingConfig): string {
   const canonical = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
-  return createHash('sha256').update(JSON.stringify(canonical(validateConfig(config)))).digest('hex').slice(0, 10);
+  const revision = ARCHITECTURE_REVISIONS[config.model];
+  const text = JSON.stringify(canonical(validateConfig(config))) + (revision === undefined ? '' : `#revision ${revision}`);
+  return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 
 export interface CachedRunOptions {
