@@ -19,18 +19,19 @@ const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
 const normalize = (v: tf.Tensor2D): tf.Tensor2D => v.div(v.square().sum().add(POWER_EPSILON).sqrt());
 
 /** The kernel divided by its spectral norm; in training, u moves one power-iteration step. */
-function spectrallyNormalized(kernel: tf.LayerVariable, u: tf.LayerVariable, training: boolean): tf.Tensor {
+function spectrallyNormalized(kernel: tf.LayerVariable, uState: tf.LayerVariable, training: boolean): tf.Tensor {
   const w = kernel.read();
   const units = w.shape[w.rank - 1];
-  const matrix = w.reshape([-1, units]) as tf.Tensor2D; // [fan-in, units]
+  const matrix = w.reshape([-1, units]) as tf.Tensor2D; // W: [fan-in, units]
+  // u and v come from a gradient-free copy of W, so that only sigma's own dependence on W is differentiated.
   const fixed = stopGradient(matrix);
-  let left = u.read() as tf.Tensor2D; // [1, units]
-  const right = normalize(left.matMul(fixed, false, true) as tf.Tensor2D); // v: [1, fan-in]
+  let u = uState.read() as tf.Tensor2D; // [1, units]
+  const v = normalize(u.matMul(fixed, false, true) as tf.Tensor2D); // [1, fan-in]
   if (training) {
-    left = normalize(right.matMul(fixed) as tf.Tensor2D);
-    u.write(left);
+    u = normalize(v.matMul(fixed) as tf.Tensor2D);
+    uState.write(u);
   }
-  const sigma = right.matMul(matrix).matMul(stopGradient(left), false, true); // v W u^T: [1, 1]
+  const sigma = v.matMul(matrix).matMul(u, false, true); // v W u^T: [1, 1]
   return w.div(sigma.reshape([]));
 }
 
