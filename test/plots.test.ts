@@ -5,11 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
+import { main } from '../lib/cli/main.js';
 import { loadMnist, PIXELS } from '../lib/data/mnist.js';
 import { classScatterFigure, lineChartFigure } from '../lib/plots/charts.js';
 import { exportFigure } from '../lib/plots/export.js';
 import { imageGridFigure } from '../lib/plots/image-grid.js';
 import { figureBundle, showImageFile } from '../lib/plots/show.js';
+import { makeConfig } from '../lib/training/config.js';
+import { silentProgress } from '../lib/training/progress.js';
+import { train } from '../lib/training/train.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fig-'));
 
@@ -88,4 +92,15 @@ test('a committed image is shown from its file; a missing one is an error naming
   showImageFile('data/results/figures/cbigan-paper/class-samples.png');
   assert.match(logged[0], /<image data\/results\/figures\/cbigan-paper\/class-samples\.png>/);
   assert.throws(() => showImageFile('data/results/figures/none.png'), /data\/results\/figures\/none\.png: no such image/);
+});
+
+test('bigan plot --label starts every exported figure title with the label', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plot-label-'));
+  const trained = await train({ runDir: path.join(dir, 'run'), config: makeConfig('quick', { epochs: 1, trainLimit: 64, batchSize: 32, architecture: { hiddenUnits: 16 } }), progress: silentProgress });
+  Object.values(trained.model.networks).forEach((n) => n.dispose());
+  t.mock.method(console, 'log', () => {});
+  assert.equal(await main(['plot', '--run', path.join(dir, 'run'), '--out', path.join(dir, 'figures'), '--formats', 'svg', '--label', 'row-x']), 0);
+  for (const [file, title] of [['samples', 'row-x: samples G(z), epoch 1'], ['reconstructions', 'row-x: x and G(E(x)), epoch 1'], ['losses', 'row-x: training losses']]) {
+    assert.ok(fs.readFileSync(path.join(dir, 'figures', `${file}.svg`), 'utf8').includes(title), `${file}.svg has the title '${title}'`);
+  }
 });

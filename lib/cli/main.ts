@@ -23,8 +23,9 @@ commands:
                    Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
   classifier [--train]
                    test accuracy of the scoring classifier in data/classifier/ (--train: train it anew and save)
-  plot --run DIR [--out FOLDER] [--formats svg,png,html]
-                   samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures)
+  plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]
+                   samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures);
+                   --label starts every figure's title (say, the ablation row)
 
 environment:
   BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu`;
@@ -54,9 +55,9 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'], results: values.results });
       }
       case 'plot': {
-        const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' } } });
+        const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' }, label: { type: 'string' } } });
         if (!values.run) throw new Error('--run DIR is required');
-        return await plotCommand({ run: values.run, out: values.out, formats: values.formats });
+        return await plotCommand({ run: values.run, out: values.out, formats: values.formats, label: values.label });
       }
       case 'ablate': {
         const { values } = parseArgs({ args: rest, options: {
