@@ -66,12 +66,18 @@ export function lineChartFigure(series: Series[], options: { title?: string; xTi
 
 /** Grouped bars: one group per category (an ablation row), one bar per metric, optional error bars. */
 export function barChartFigure(categories: string[], bars: { name: string; values: number[]; errors?: number[] }[], options: { title?: string; yTitle?: string; width?: number; height?: number } = {}): Figure {
+  const layout = baseLayout(options.title ?? '', options.width ?? 720, options.height ?? 460);
   return {
     data: bars.map((b) => ({
       type: 'bar', name: b.name, x: categories, y: b.values,
       ...(b.errors && { error_y: { type: 'data', array: b.errors, visible: true } }),
     })),
-    layout: { ...baseLayout(options.title ?? '', options.width ?? 720, options.height ?? 420), barmode: 'group', yaxis: { title: { text: options.yTitle ?? '' }, gridcolor: '#eee' } },
+    layout: {
+      ...layout, barmode: 'group', yaxis: { title: { text: options.yTitle ?? '' }, gridcolor: '#eee' },
+      // Slanted category labels, ending at their bar, with room below for the longest: headless export cannot
+      // measure text for plotly's automargin.
+      xaxis: { tickangle: -35 }, margin: { ...(layout.margin as object), b: 30 + Math.ceil(4.2 * Math.max(0, ...categories.map((c) => c.length))) },
+    },
   };
 }
 
