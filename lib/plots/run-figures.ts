@@ -19,7 +19,6 @@ export function reconstructionName(model: AdversarialModel): string {
 }
 
 /** Test digits x above their reconstructions G(E(x)), `perDigit` examples of each digit. */
-
 export function reconstructionsFigure(model: AdversarialModel, test: MnistSplit, options: { perDigit?: number; title?: string } = {}): Figure {
   const reconstruction = reconstructionName(model);
   const { perDigit = 2, title = `x and ${reconstruction}` } = options;
