@@ -4,8 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { epochBatches, loadMnist, makeBatch } from '../lib/data/mnist.js';
 import { createBiganModel } from '../lib/models/bigan.js';
-import { PRESETS } from '../lib/training/config.js';
-import { createOptimizersFor, trainStep } from '../lib/training/step.js';
+import { PRESETS } from '../lib/config/training-config.js';
+import { createOptimizersFor } from '../lib/training/optimizers.js';
+import { trainStep } from '../lib/training/step.js';
 import { Random } from '../lib/util/random.js';
 
 const [warmup, steps] = process.argv.slice(2).map(Number);

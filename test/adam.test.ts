@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
-import { createAdam } from '../lib/training/adam.js';
+import { createAdam } from '../lib/optim/adam.js';
 
 const SETTINGS = { learningRate: 0.01, beta1: 0.5, beta2: 0.999, weightDecay: 0.1 };
 

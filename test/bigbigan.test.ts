@@ -9,9 +9,11 @@ import { PIXELS } from '../lib/data/mnist.js';
 import { frechetDistance, inceptionScore } from '../lib/eval/gan-scores.js';
 import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss } from '../lib/losses/hinge.js';
 import { createBigBiganModel } from '../lib/models/bigbigan.js';
-import { ABLATION_NAMES, ablationConfig, BIGBIGAN_BASE, realDataScores, runAblations } from '../lib/training/ablations.js';
+import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
+import { realDataScores } from '../lib/eval/generation-scores.js';
+import { ABLATION_NAMES, ablationConfig, runAblations } from '../lib/experiments/ablations.js';
 import { configKey } from '../lib/training/cached-run.js';
-import { makeConfig, mergeConfig } from '../lib/training/config.js';
+import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { checkTrainingStep } from './support/tiny-bigan.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);

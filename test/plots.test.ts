@@ -11,7 +11,7 @@ import { classScatterFigure, lineChartFigure } from '../lib/plots/charts.js';
 import { exportFigure } from '../lib/plots/export.js';
 import { imageGridFigure } from '../lib/plots/image-grid.js';
 import { figureBundle, showImageFile } from '../lib/plots/show.js';
-import { makeConfig } from '../lib/training/config.js';
+import { makeConfig } from '../lib/config/training-config.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { train } from '../lib/training/train.js';
 
@@ -97,7 +97,7 @@ test('a committed image is shown from its file; a missing one is an error naming
 test('bigan plot --label starts every exported figure title with the label', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plot-label-'));
   const trained = await train({ runDir: path.join(dir, 'run'), config: makeConfig('quick', { epochs: 1, trainLimit: 64, batchSize: 32, architecture: { hiddenUnits: 16 } }), progress: silentProgress });
-  Object.values(trained.model.networks).forEach((n) => n.dispose());
+  trained.model.dispose();
   t.mock.method(console, 'log', () => {});
   assert.equal(await main(['plot', '--run', path.join(dir, 'run'), '--out', path.join(dir, 'figures'), '--formats', 'svg', '--label', 'row-x']), 0);
   for (const [file, title] of [['samples', 'row-x: samples G(z), epoch 1'], ['reconstructions', 'row-x: x and G(E(x)), epoch 1'], ['losses', 'row-x: training losses']]) {

@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { RunFolder } from '../lib/io/run-folder.js';
-import { loadRunModel } from '../lib/io/run-model.js';
+import { loadRunModel } from '../lib/training/run-model.js';
 import { loadMnist } from '../lib/data/mnist.js';
-import { evaluateRepresentation } from '../lib/eval/evaluate.js';
+import { evaluateRepresentation } from '../lib/eval/representation.js';
 import { samplesFigure } from '../lib/plots/run-figures.js';
-import type { AdversarialModel } from '../lib/training/adversarial-model.js';
+import type { AdversarialModel } from '../lib/models/adversarial-model.js';
 import { trainCached } from '../lib/training/cached-run.js';
-import { makeConfig } from '../lib/training/config.js';
+import { makeConfig } from '../lib/config/training-config.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { DivergenceError, train } from '../lib/training/train.js';
 
@@ -94,7 +94,7 @@ test('a notebook-sized cell run 50 times keeps the tensor count and resident mem
     const result = await trainCached(`cell-${i % 2}`, config, { root, retrain: true, progress: silentProgress });
     evaluateRepresentation(result.model, mnist, { trainLimit: 500, testLimit: 100, probeEpochs: 1 });
     samplesFigure(result.model, { rows: 1, columns: 4 });
-    Object.values(result.model.networks).forEach((n) => n.dispose());
+    result.model.dispose();
   };
   // Warm-up: the first cells grow V8's code and heap spaces and TensorFlow's allocator pools to their working size.
   for (let i = 0; i < 20; i++) await cell(i);

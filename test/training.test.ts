@@ -7,11 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { CheckpointError, loadCheckpoint } from '../lib/io/checkpoint.js';
 import { RunFolder } from '../lib/io/run-folder.js';
-import { createModel } from '../lib/models/registry.js';
-import { ablationConfig, BIGBIGAN_BASE } from '../lib/training/ablations.js';
-import { ConfigError, learningRateAt, makeConfig, PRESETS, validateConfig } from '../lib/training/config.js';
+import { createModel } from '../lib/training/registry.js';
+import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
+import { ablationConfig } from '../lib/experiments/ablations.js';
+import { ConfigError, learningRateAt, makeConfig, PRESETS, validateConfig } from '../lib/config/training-config.js';
 import { silentProgress } from '../lib/training/progress.js';
-import { createOptimizers, disposeOptimizers } from '../lib/training/step.js';
+import { createOptimizers, disposeOptimizers } from '../lib/training/optimizers.js';
 import { train } from '../lib/training/train.js';
 
 const tiny = (overrides = {}) => makeConfig('quick', { epochs: 3, trainLimit: 256, batchSize: 32, architecture: { hiddenUnits: 32 }, ...overrides });
@@ -54,7 +55,7 @@ test('prior samples repeat for the same seed, seed 0 included, and differ betwee
     assert.deepEqual(draw(7), draw(7), `${kind}: seed 7`);
     assert.notDeepEqual(draw(0), draw(1), `${kind}: seeds 0 and 1`);
     assert.throws(() => draw(-1), /non-negative integer/);
-    Object.values(model.networks).forEach((n) => n.dispose());
+    model.dispose();
   }
 });
 
@@ -67,7 +68,7 @@ test('a resumed run continues exactly like an uninterrupted one', async () => {
   // A crash after epoch 2's checkpoint: epoch 3's checkpoint and history record never reached the disk.
   const crashed = tmp();
   const partial = await train({ runDir: crashed, config: tiny(), progress: silentProgress });
-  Object.values(partial.model.networks).forEach((n) => n.dispose());
+  partial.model.dispose();
   const run = RunFolder.open(crashed);
   fs.rmSync(run.checkpointDir(3), { recursive: true });
   run.writeHistory(run.readHistory().slice(0, 2));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend } from '../lib/backend/backend.js';
 import { knnClassifierAccuracy } from '../lib/eval/knn.js';
-import { affinities, conditionalProbabilities, tsne } from '../lib/eval/tsne.js';
-import { ForcePool } from '../lib/eval/tsne-pool.js';
+import { affinities, conditionalProbabilities, tsne } from '../lib/tsne/tsne.js';
+import { ForcePool } from '../lib/tsne/tsne-pool.js';
 import { Random } from '../lib/util/random.js';
 
 /** `clusters` Gaussian blobs of `perCluster` points in `dim` dimensions, centres 20 apart, unit spread. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { packageFolder } from '../io/paths.js';
+import { packageFolder } from '../util/paths.js';
 
 /** Backends in the order they are tried: the first that loads wins. */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -1,7 +1,12 @@
 import { initBackend } from '../backend/backend.js';
-import { resultsFile, writeResults } from '../io/results.js';
-import { ABLATION_NAMES, BIGBIGAN_BASE, runAblations, summarizeAblations, type EvaluationSettings } from '../training/ablations.js';
+import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
+import { ABLATION_NAMES, runAblations, type EvaluationSettings } from '../experiments/ablations.js';
+import { type AblationTable, resultsFile, writeResults } from '../experiments/results.js';
+import { summarizeAblations } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
+import { choiceFlag, integerFlag } from './flags.js';
+
+const BUDGETS = ['quick', 'table'] as const;
 
 const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
   quick: { samples: 1000, trainLimit: 5000, testLimit: 1000 },
@@ -13,14 +18,11 @@ const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
  * BigBiGAN's ablations at MNIST scale, each row trained once per seed (finished runs are reused) and scored.
  */
 export async function ablateCommand(flags: { rows?: string; budget?: string; epochs?: string; seeds?: string; retrain: boolean; json: boolean; results?: string }): Promise<number> {
-  const budget = (flags.budget ?? 'quick') as 'quick' | 'table';
-  if (!(budget in BIGBIGAN_BASE)) throw new Error(`--budget must be quick or table, got '${flags.budget}'`);
+  const budget = choiceFlag('budget', flags.budget, BUDGETS, 'quick');
   const rows = flags.rows ? flags.rows.split(',').map((r) => r.trim()) : ABLATION_NAMES;
   for (const row of rows) if (!ABLATION_NAMES.includes(row)) throw new Error(`--rows: unknown row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
-  const seeds = Number(flags.seeds ?? 1);
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got '${flags.seeds}'`);
-  const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
-  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got '${flags.epochs}'`);
+  const seeds = integerFlag('seeds', flags.seeds, { min: 1, max: 100 }) ?? 1;
+  const epochs = integerFlag('epochs', flags.epochs, { min: 1 });
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the training
   await initBackend();
   const started = performance.now();
@@ -39,11 +41,12 @@ export async function ablateCommand(flags: { rows?: string; budget?: string; epo
     }
   }
   if (flags.results) {
-    const file = writeResults(flags.results, {
+    const table: AblationTable = {
       name: flags.results, budget, epochs: epochs ?? BIGBIGAN_BASE[budget].epochs, seeds, evaluation: EVALUATION[budget],
       base: BIGBIGAN_BASE[budget], summary, runs: results.map(({ runDir: _, ...r }) => r),
       seconds: (performance.now() - started) / 1000, recordedAt: new Date().toISOString(),
-    });
+    };
+    const file = writeResults(flags.results, table);
     if (!flags.json) console.log(`results written to ${file}`);
   }
   return 0;

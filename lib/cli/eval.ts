@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
-import { evaluateRepresentation } from '../eval/evaluate.js';
+import { evaluateRepresentation } from '../eval/representation.js';
 import { classControl } from '../eval/classifier.js';
-import { resultsFile, saveResults } from '../io/results.js';
-import { loadRunModel } from '../io/run-model.js';
+import { resultsFile, saveResults } from '../experiments/results.js';
+import { integerFlag } from './flags.js';
+import { loadRunModel } from '../training/run-model.js';
 
 /**
  * `bigan eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]`: 1NN on E(x) and penultimate
@@ -12,12 +13,11 @@ import { loadRunModel } from '../io/run-model.js';
  */
 export async function evalCommand(flags: { run: string; json: boolean; testLimit?: string; trainLimit?: string; results?: string }): Promise<number> {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
+  const trainLimit = integerFlag('train-limit', flags.trainLimit, { min: 1, max: 60000 });
+  const testLimit = integerFlag('test-limit', flags.testLimit, { min: 1, max: 10000 });
   const { run, model, epoch } = await loadRunModel(flags.run);
   const backend = await initBackend();
-  const metrics = evaluateRepresentation(model, loadMnist(), {
-    trainLimit: flags.trainLimit ? Number(flags.trainLimit) : undefined,
-    testLimit: flags.testLimit ? Number(flags.testLimit) : undefined,
-  });
+  const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
   const control = model.conditional ? await classControl(model) : null;
   const record = { run: run.dir, model: run.config.model, epoch, backend: backend.backend, ...metrics, ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }) };
   run.writeMetrics(record);
@@ -30,7 +30,7 @@ export async function evalCommand(flags: { run: string; json: boolean; testLimit
     });
     if (!flags.json) console.log(`results written to ${file}`);
   }
-  Object.values(model.networks).forEach((n) => n.dispose());
+  model.dispose();
   if (flags.json) console.log(JSON.stringify(record));
   else {
     console.log(`${run.dir} (epoch ${epoch}):`);

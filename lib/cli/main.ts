@@ -41,10 +41,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'train': {
         const { values } = parseArgs({ args: rest, options: {
-          model: { type: 'string', default: 'bigan' }, preset: { type: 'string', default: 'quick' }, epochs: { type: 'string' },
+          model: { type: 'string' }, preset: { type: 'string' }, epochs: { type: 'string' },
           seed: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean', default: false },
         } });
-        return await trainCommand({ ...values, model: values.model!, preset: values.preset!, resume: values.resume ?? false });
+        return await trainCommand({ ...values, resume: values.resume ?? false });
       }
       case 'eval': {
         const { values } = parseArgs({ args: rest, options: {

@@ -1,16 +1,17 @@
 import path from 'node:path';
 import { loadMnist } from '../data/mnist.js';
-import { FIGURE_FORMATS, type FigureFormat, exportFigure } from '../plots/export.js';
+import { exportFigure } from '../plots/export.js';
+import { formatsFlag } from './flags.js';
 import type { Figure } from '../plots/figure.js';
 import { conditionalSamplesFigure, lossCurvesFigure, reconstructionName, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
-import { loadRunModel } from '../io/run-model.js';
+import { loadRunModel } from '../training/run-model.js';
 
 /**
  * `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]`: samples, reconstructions and loss
  * curves of a run, each title starting with the label when one is given.
  */
 export async function plotCommand(flags: { run: string; out?: string; formats?: string; label?: string }): Promise<number> {
-  const formats = (flags.formats ?? FIGURE_FORMATS.join(',')).split(',').map((f) => f.trim()) as FigureFormat[];
+  const formats = formatsFlag(flags.formats);
   const { run, model, epoch } = await loadRunModel(flags.run);
   const out = flags.out ?? path.join(run.dir, 'figures');
   const mnist = loadMnist();
@@ -28,7 +29,7 @@ export async function plotCommand(flags: { run: string; out?: string; formats?: 
     if (flags.label) figure.layout.title = { ...title, text: `${flags.label}: ${title.text}` };
     written.push(...(await exportFigure(figure, path.join(out, name), formats)));
   }
-  Object.values(model.networks).forEach((n) => n.dispose());
+  model.dispose();
   for (const file of written) console.log(file);
   return 0;
 }

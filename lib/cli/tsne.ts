@@ -1,17 +1,18 @@
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
-import { testSetMap } from '../eval/latent-map.js';
-import { figuresDir } from '../io/paths.js';
-import { loadRunModel } from '../io/run-model.js';
+import { testSetMap } from '../tsne/latent-map.js';
+import { figuresDir } from '../util/paths.js';
+import { loadRunModel } from '../training/run-model.js';
 import { classScatterFigure } from '../plots/charts.js';
-import { exportFigure, type FigureFormat, FIGURE_FORMATS } from '../plots/export.js';
+import { exportFigure } from '../plots/export.js';
+import { formatsFlag, integerFlag } from './flags.js';
 
 /** `bigan tsne --run DIR | --pixels [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]`. */
 export async function tsneCommand(flags: { run?: string; pixels: boolean; n?: string; out?: string; formats?: string; json: boolean }): Promise<number> {
   if (Boolean(flags.run) === flags.pixels) throw new Error('give exactly one of --run DIR and --pixels');
-  const n = Number(flags.n ?? 10000);
-  if (!Number.isInteger(n) || n < 10 || n > 10000) throw new Error(`--n must be an integer from 10 to 10000, got '${flags.n}'`);
+  const n = integerFlag('n', flags.n, { min: 10, max: 10000 }) ?? 10000;
+  const formats = formatsFlag(flags.formats);
   await initBackend();
   const loaded = flags.run ? await loadRunModel(flags.run) : null;
   const map = testSetMap(loaded?.model ?? null, loadMnist().test, n, {
@@ -21,11 +22,10 @@ export async function tsneCommand(flags: { run?: string; pixels: boolean; n?: st
   const subject = loaded ? `${loaded.run.config.model}, epoch ${loaded.epoch}` : 'raw pixels';
   const figure = classScatterFigure(map.points, map.labels, { title: `t-SNE of ${n} test digits: ${subject} (2-D 5NN ${(map.knn5 * 100).toFixed(1)}%)` });
   const base = flags.out ? path.join(flags.out, 'tsne') : loaded ? path.join(loaded.run.dir, 'figures', 'tsne') : path.join(figuresDir(), 'tsne-pixels');
-  const formats = (flags.formats ?? FIGURE_FORMATS.join(',')).split(',').map((f) => f.trim()) as FigureFormat[];
   const files = await exportFigure(figure, base, formats);
   const record = { subject, points: n, kl: map.kl, knn5: map.knn5, seconds: map.seconds, files };
   if (flags.json) console.log(JSON.stringify(record));
   else console.log(`${subject}: KL ${map.kl.toFixed(3)}, 2-D 5NN ${(map.knn5 * 100).toFixed(2)}%, ${map.seconds.toFixed(1)} s\n${files.join('\n')}`);
-  if (loaded) Object.values(loaded.model.networks).forEach((net) => net.dispose());
+  if (loaded) loaded.model.dispose();
   return 0;
 }

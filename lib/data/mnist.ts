@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { packageFolder } from '../io/paths.js';
+import { packageFolder } from '../util/paths.js';
 import { Random } from '../util/random.js';
 
 export const IMAGE_SIZE = 28;

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
-import { IMAGE_SIZE, loadMnist, NUM_CLASSES, PIXELS, type MnistSplit } from '../data/mnist.js';
-import { projectRoot } from '../io/paths.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
+import { IMAGE_SIZE, imagesTensor, loadMnist, NUM_CLASSES, oneHotLabels, PIXELS, type MnistSplit } from '../data/mnist.js';
+import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
+import { projectRoot } from '../util/paths.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
 import { Random } from '../util/random.js';
 
 /**
@@ -69,8 +70,8 @@ export async function trainClassifier(options: { epochs?: number; seed?: number;
   const mnist = loadMnist();
   const classifier = buildClassifier(seed);
   classifier.compile({ optimizer: tf.train.adam(1e-3), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p), metrics: [] });
-  const x = tf.tensor2d(mnist.train.images, [mnist.train.count, PIXELS]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(mnist.train.labels, 'int32'), NUM_CLASSES).toFloat());
+  const x = imagesTensor(mnist.train);
+  const y = oneHotLabels(mnist.train.labels);
   const random = new Random(`classifier:${seed}`);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -86,33 +87,34 @@ export async function trainClassifier(options: { epochs?: number; seed?: number;
   return { classifier, testAccuracy: classifierAccuracy(classifier, mnist.test) };
 }
 
-/** Saves to data/classifier/ through a temporary folder renamed into place. */
+/** Saves to data/classifier/, replacing the folder atomically (model.json and weights.bin change together). */
 export async function saveClassifier(classifier: tf.LayersModel, dir = classifierDir()): Promise<void> {
-  const tmp = `${dir}.${process.pid}.tmp`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
+  let saved: tf.io.ModelArtifacts | null = null;
   await classifier.save(tf.io.withSaveHandler(async (artifacts) => {
-    const { weightData, ...topology } = artifacts;
-    fs.writeFileSync(path.join(tmp, 'weights.bin'), Buffer.from(weightData as ArrayBuffer));
-    fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+    saved = artifacts;
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
+  const { weightData, weightSpecs, ...topology } = saved as unknown as tf.io.ModelArtifacts;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  writeFolderAtomic(dir, (tmp) => {
+    writeFileAtomic(path.join(tmp, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
+    writeFileAtomic(path.join(tmp, 'model.json'), JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }));
+  }, { replace: true });
 }
 
 let cached: tf.LayersModel | null = null;
 
-/** The project's classifier: loaded from data/classifier/, or trained and saved there the first time. */
+/**
+ * The project's classifier, loaded from data/classifier/. A missing one is an error, not a silent retrain: scores
+ * are only comparable when every run is scored by the same classifier.
+ */
 export async function loadClassifier(): Promise<tf.LayersModel> {
   if (cached) return cached;
   await initBackend();
   const dir = classifierDir();
   const manifest = path.join(dir, 'model.json');
   if (!fs.existsSync(manifest)) {
-    console.log(`no classifier in ${dir}: training one (about two minutes)`);
-    const { classifier } = await trainClassifier();
-    await saveClassifier(classifier, dir);
+    throw new Error(`${manifest}: missing; the scoring classifier is committed there (restore it with git) or train one with \`npx bigan classifier --train\``);
   }
   const json = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   const weights = fs.readFileSync(path.join(dir, 'weights.bin'));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../data/mnist.js';
-import { createAdam } from '../training/adam.js';
+import { NUM_CLASSES, oneHotLabels } from '../data/mnist.js';
+import { createAdam } from '../optim/adam.js';
 import { Random } from '../util/random.js';
 import type { Embeddings } from './knn.js';
 
@@ -30,7 +30,7 @@ export function linearProbeAccuracy(train: Embeddings, trainLabels: Uint8Array, 
   const weights = tf.tidy(() => tf.variable(tf.zeros([dim, NUM_CLASSES])));
   const bias = tf.tidy(() => tf.variable(tf.zeros([NUM_CLASSES])));
   const optimizer = createAdam([weights, bias], { learningRate, beta1: 0.9, beta2: 0.999, weightDecay });
-  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(trainLabels, 'int32'), NUM_CLASSES).toFloat());
+  const yTrain = oneHotLabels(trainLabels);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = random.permutation(train.count);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type MnistSplit, NUM_CLASSES, PIXELS } from '../data/mnist.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
 
 function rowsOf(values: Float32Array, count: number): Float32Array[] {
   return Array.from({ length: count }, (_, i) => values.subarray(i * PIXELS, (i + 1) * PIXELS));

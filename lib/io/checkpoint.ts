@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type seedrandom from 'seedrandom';
-import type { AdversarialModel, ModuleName } from '../training/adversarial-model.js';
-import type { StepOptimizers } from '../training/step.js';
-import { writeFileAtomic, writeFolderAtomic } from './atomic.js';
+import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
+import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 
 const FORMAT = 'bigan-checkpoint';
 const VERSION = 1;

@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type TrainingConfig, upgradeConfig, validateConfig } from '../training/config.js';
-import { writeFileAtomic } from './atomic.js';
+import { type TrainingConfig, upgradeConfig, validateConfig } from '../config/training-config.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { readJsonFile } from '../util/json-file.js';
+
+function readJsonObject<T extends Record<string, unknown> | null>(file: string, fallback: T): Record<string, unknown> | T {
+  const value = readJsonFile(file, fallback);
+  if (value !== fallback && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new Error(`${file}: must hold a JSON object`);
+  }
+  return value as Record<string, unknown> | T;
+}
 
 /** One epoch's record in history.json. */
 export interface EpochRecord {
@@ -45,16 +54,11 @@ export class RunFolder {
     const configFile = path.join(dir, 'config.json');
     if (!fs.existsSync(dir)) throw new Error(`${dir}: no such run folder`);
     if (!fs.existsSync(configFile)) throw new Error(`${dir} is not a run folder (no config.json)`);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    } catch (error) {
-      throw new Error(`${configFile}: corrupt JSON (${(error as Error).message})`);
-    }
+    const raw = readJsonFile(configFile, undefined);
     try {
       return new RunFolder(dir, validateConfig(upgradeConfig(raw)));
     } catch (error) {
-      throw new Error(`${configFile}: ${(error as Error).message}`);
+      throw new Error(`${configFile}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -89,8 +93,9 @@ export class RunFolder {
   }
 
   readHistory(): EpochRecord[] {
-    if (!fs.existsSync(this.historyFile)) return [];
-    return JSON.parse(fs.readFileSync(this.historyFile, 'utf8'));
+    const history = readJsonFile(this.historyFile, []);
+    if (!Array.isArray(history)) throw new Error(`${this.historyFile}: must hold a list of epoch records`);
+    return history;
   }
 
   writeHistory(history: EpochRecord[]): void {
@@ -98,10 +103,23 @@ export class RunFolder {
   }
 
   readMetrics(): Record<string, unknown> | null {
-    return fs.existsSync(this.metricsFile) ? JSON.parse(fs.readFileSync(this.metricsFile, 'utf8')) : null;
+    return readJsonObject(this.metricsFile, null);
   }
 
   writeMetrics(metrics: Record<string, unknown>): void {
     writeFileAtomic(this.metricsFile, JSON.stringify(metrics, null, 2));
+  }
+
+  get ablationMetricsFile(): string {
+    return path.join(this.dir, 'ablation-metrics.json');
+  }
+
+  /** Scores of an ablation run, keyed by the evaluation settings they were taken with. */
+  readAblationMetrics(): Record<string, unknown> {
+    return readJsonObject(this.ablationMetricsFile, {});
+  }
+
+  writeAblationMetrics(metrics: Record<string, unknown>): void {
+    writeFileAtomic(this.ablationMetricsFile, JSON.stringify(metrics, null, 1));
   }
 }

@@ -8,7 +8,9 @@ export interface Scores {
   xz: tf.Tensor;
 }
 
-export type Unaries = 'both' | 'x' | 'z' | 'none';
+/** Which unary scores join the joint score s_xz in the losses. */
+export const UNARIES = ['both', 'x', 'z', 'none'] as const;
+export type Unaries = (typeof UNARIES)[number];
 
 const hinge = (t: tf.Tensor): tf.Scalar => tf.relu(tf.scalar(1).sub(t)).mean() as tf.Scalar;
 

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS } from '../data/mnist.js';
 import { opSeed, Random } from '../util/random.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
-import type { AdversarialModel, EncodedAndGenerated, StepInputs } from '../training/adversarial-model.js';
-import { activation, BATCH_NORM, concat, denseStack, Initializer, trainableVariables, withGradients } from './blocks.js';
+import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
+import { activation, BATCH_NORM, concat, denseStack, disposeNetworks, Initializer, trainableVariables, withGradients } from './blocks.js';
 
 /** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
 export interface BiganArchitecture {
@@ -155,5 +155,6 @@ export function createBiganModel(arch: BiganArchitecture, seed: number, conditio
     encode: (images) => encoder.apply(images, { training: false }) as tf.Tensor2D,
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
     generate: (latents, labels) => tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),
+    dispose: () => disposeNetworks(encoder, generator, discriminator),
   };
 }

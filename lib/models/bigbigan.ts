@@ -1,11 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS } from '../data/mnist.js';
-import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores } from '../losses/hinge.js';
-import type { AdversarialModel, EncodedAndGenerated, StepInputs } from '../training/adversarial-model.js';
-import type { BigBiganSettings } from '../training/config.js';
+import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores, type Unaries } from '../losses/hinge.js';
+import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
 import { opSeed, Random } from '../util/random.js';
-import { trainableVariables } from './blocks.js';
+import { BATCH_NORM, disposeNetworks, LEAKY_SLOPE, trainableVariables } from './blocks.js';
 import { SpectralConv2D, SpectralDense } from './spectral-norm.js';
+
+/** BigBiGAN at MNIST scale: what its ablations change. */
+export interface BigBiganSettings {
+  /** Width of G's convolutional layers (G has 2x this before its last upsampling). */
+  generatorChannels: number;
+  encoderChannels: number;
+  discriminatorChannels: number;
+  /** E outputs mean and log-variance and samples z = mu + eps sigma; otherwise z directly. */
+  stochasticEncoder: boolean;
+  prior: 'gaussian' | 'uniform';
+  /** Which unary scores join the joint score s_xz in the losses. */
+  unaries: Unaries;
+  /** E sees 28x28 digits while G and F work at 14x14 (x average-pooled for F). */
+  highResolutionEncoder: boolean;
+}
 
 /**
  * BigBiGAN (Donahue and Simonyan, 2019) at MNIST scale. G is a small BigGAN-like deconvolutional generator with
@@ -25,7 +39,6 @@ export interface BigBiganNetworks {
 }
 
 const FEATURES = 256;
-const LEAKY = 0.2;
 
 /** Side of the images G makes and F judges: 14 when the encoder alone sees full resolution. */
 export function workingResolution(settings: BigBiganSettings): number {
@@ -36,61 +49,97 @@ function layerApply(layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTe
   return layer.apply(x) as tf.SymbolicTensor;
 }
 
-export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): BigBiganNetworks {
-  const random = new Random(`init:${seed}`);
-  const init = () => tf.initializers.glorotNormal({ seed: random.seed() });
-  const leaky = () => tf.layers.leakyReLU({ alpha: LEAKY });
-  // Layers with weights are named: checkpoints store weights by layer name, and tfjs' generated names change with
-  // every model built in the process.
-  const bn = (name: string) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+const leaky = () => tf.layers.leakyReLU({ alpha: LEAKY_SLOPE });
+// Layers with weights are named: checkpoints store weights by layer name, and tfjs' generated names change with
+// every model built in the process.
+const batchNorm = (name: string) => tf.layers.batchNormalization({ ...BATCH_NORM, name });
+/** Glorot-normal kernels, each seeded from the one Random of the model, in the order the builders ask. */
+const glorot = (random: Random) => tf.initializers.glorotNormal({ seed: random.seed() });
+
+/** G: z [B, latent] -> dense 7x7x2c -> (transposed conv to 14x14xc ->) transposed conv to res x res x 1, sigmoid. */
+export function buildBigBiganGenerator(settings: BigBiganSettings, latentSize: number, random: Random): tf.LayersModel {
   const res = workingResolution(settings);
   const c = settings.generatorChannels;
-
-  // G: z -> 7x7x2c -> (14x14xc ->) res x res x 1.
   const z = tf.input({ shape: [latentSize], name: 'generator_z' });
-  let g = layerApply(tf.layers.dense({ units: 7 * 7 * 2 * c, kernelInitializer: init(), name: 'generator_dense' }), z);
-  g = layerApply(tf.layers.reLU(), layerApply(bn('generator_bn1'), g));
+  let g = layerApply(tf.layers.dense({ units: 7 * 7 * 2 * c, kernelInitializer: glorot(random), name: 'generator_dense' }), z);
+  g = layerApply(tf.layers.reLU(), layerApply(batchNorm('generator_bn1'), g));
   g = layerApply(tf.layers.reshape({ targetShape: [7, 7, 2 * c] }), g); // [B, 7, 7, 2c]
   if (res === IMAGE_SIZE) {
-    g = layerApply(tf.layers.conv2dTranspose({ filters: c, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'generator_up1' }), g); // [B, 14, 14, c]
-    g = layerApply(tf.layers.reLU(), layerApply(bn('generator_bn2'), g));
+    const up = tf.layers.conv2dTranspose({
+      filters: c, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: glorot(random), name: 'generator_up1',
+    });
+    g = layerApply(tf.layers.reLU(), layerApply(batchNorm('generator_bn2'), layerApply(up, g))); // [B, 14, 14, c]
   }
-  g = layerApply(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(), name: 'generator_out' }), g); // [B, res, res, 1]
-  const generator = tf.model({ inputs: z, outputs: layerApply(tf.layers.flatten(), g), name: 'generator' });
+  const out = tf.layers.conv2dTranspose({
+    filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: glorot(random), name: 'generator_out',
+  });
+  g = layerApply(out, g); // [B, res, res, 1]
+  return tf.model({ inputs: z, outputs: layerApply(tf.layers.flatten(), g), name: 'generator' });
+}
 
-  // E: 28x28 -> conv(ce, s2) -> conv(2ce, s2) BN -> dense 256 -> z or (mu, logvar).
+/**
+ * E: 28x28 -> conv(ce, stride 2) -> conv(2ce, stride 2), BN -> dense 256 -> z, or (mean, log-variance) when
+ * stochastic. Also returns the model of E's penultimate dense layer, sharing its weights.
+ */
+export function buildBigBiganEncoder(
+  settings: BigBiganSettings, latentSize: number, random: Random,
+): { encoder: tf.LayersModel; encoderFeatures: tf.LayersModel } {
   const ce = settings.encoderChannels;
-  const ex = tf.input({ shape: [PIXELS], name: 'encoder_x' });
-  let e = layerApply(tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] }), ex);
-  e = layerApply(leaky(), layerApply(tf.layers.conv2d({ filters: ce, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'encoder_conv1' }), e)); // [B, 14, 14, ce]
-  e = layerApply(tf.layers.conv2d({ filters: 2 * ce, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(), name: 'encoder_conv2' }), e); // [B, 7, 7, 2ce]
-  e = layerApply(leaky(), layerApply(bn('encoder_bn'), e));
-  const features = layerApply(leaky(), layerApply(tf.layers.dense({ units: FEATURES, kernelInitializer: init(), name: 'encoder_dense' }), layerApply(tf.layers.flatten(), e)));
-  const mean = layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: init(), name: 'encoder_mean' }), features);
-  const outputs = settings.stochasticEncoder
-    ? [mean, layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: tf.initializers.zeros(), name: 'encoder_logvar' }), features)]
-    : mean;
-  const encoder = tf.model({ inputs: ex, outputs, name: 'encoder' });
-  const encoderFeatures = tf.model({ inputs: ex, outputs: features, name: 'encoder_features' });
+  const conv = (filters: number, name: string) =>
+    tf.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: glorot(random), name });
+  const x = tf.input({ shape: [PIXELS], name: 'encoder_x' });
+  let e = layerApply(tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] }), x);
+  e = layerApply(leaky(), layerApply(conv(ce, 'encoder_conv1'), e)); // [B, 14, 14, ce]
+  e = layerApply(conv(2 * ce, 'encoder_conv2'), e); // [B, 7, 7, 2ce]
+  e = layerApply(leaky(), layerApply(batchNorm('encoder_bn'), e));
+  const dense = tf.layers.dense({ units: FEATURES, kernelInitializer: glorot(random), name: 'encoder_dense' });
+  const features = layerApply(leaky(), layerApply(dense, layerApply(tf.layers.flatten(), e))); // [B, 256]
+  const mean = layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: glorot(random), name: 'encoder_mean' }), features);
+  const logVariance = () =>
+    layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: tf.initializers.zeros(), name: 'encoder_logvar' }), features);
+  const outputs = settings.stochasticEncoder ? [mean, logVariance()] : mean;
+  return {
+    encoder: tf.model({ inputs: x, outputs, name: 'encoder' }),
+    encoderFeatures: tf.model({ inputs: x, outputs: features, name: 'encoder_features' }),
+  };
+}
 
-  // F on x, H on z, J on both; a linear score on each. Every layer of D is spectrally normalised, as in BigGAN and
-  // BigBiGAN: without it F separates real from generated digits within a few dozen steps and G stops learning.
+/**
+ * D: F on x (two strided convolutions and a dense layer), H on z (two dense layers), J on [F(x), H(z)] (two dense
+ * layers), and a linear score on each: [x [B, res * res], z [B, latent]] -> [s_x, s_z, s_xz], each [B, 1].
+ * Every layer is spectrally normalised, as in BigGAN and BigBiGAN: without it F separates real from generated
+ * digits within a few dozen steps and G stops learning.
+ */
+export function buildBigBiganDiscriminator(
+  settings: BigBiganSettings, latentSize: number, hiddenUnits: number, random: Random,
+): tf.LayersModel {
+  const res = workingResolution(settings);
   const cd = settings.discriminatorChannels;
-  const conv = (filters: number, name: string) => new SpectralConv2D({ name, filters, kernelSize: 4, strides: 2, kernelInitializer: init(), seed: random.seed() });
-  const dense = (units: number, name: string) => new SpectralDense({ name, units, kernelInitializer: init(), seed: random.seed() });
-  const dx = tf.input({ shape: [res * res], name: 'discriminator_x' });
-  const dz = tf.input({ shape: [latentSize], name: 'discriminator_z' });
-  let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), dx);
+  const conv = (filters: number, name: string) =>
+    new SpectralConv2D({ name, filters, kernelSize: 4, strides: 2, kernelInitializer: glorot(random), seed: random.seed() });
+  const dense = (units: number, name: string) =>
+    new SpectralDense({ name, units, kernelInitializer: glorot(random), seed: random.seed() });
+  const x = tf.input({ shape: [res * res], name: 'discriminator_x' });
+  const z = tf.input({ shape: [latentSize], name: 'discriminator_z' });
+  let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), x);
   f = layerApply(leaky(), layerApply(conv(cd, 'f_conv1'), f));
   f = layerApply(leaky(), layerApply(conv(2 * cd, 'f_conv2'), f));
   f = layerApply(leaky(), layerApply(dense(FEATURES, 'f_dense'), layerApply(tf.layers.flatten(), f)));
-  let h = layerApply(leaky(), layerApply(dense(hiddenUnits, 'h_dense1'), dz));
+  let h = layerApply(leaky(), layerApply(dense(hiddenUnits, 'h_dense1'), z));
   h = layerApply(leaky(), layerApply(dense(FEATURES, 'h_dense2'), h));
   let j = layerApply(tf.layers.concatenate({ name: 'j_input' }), [f, h]);
   j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense1'), j));
   j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense2'), j));
   const score = (name: string, input: tf.SymbolicTensor) => layerApply(dense(1, name), input);
-  const discriminator = tf.model({ inputs: [dx, dz], outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)], name: 'discriminator' });
+  return tf.model({ inputs: [x, z], outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)], name: 'discriminator' });
+}
+
+/** All three networks, initialised from `seed` (G's layers first, then E's, then D's). */
+export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): BigBiganNetworks {
+  const random = new Random(`init:${seed}`);
+  const generator = buildBigBiganGenerator(settings, latentSize, random);
+  const { encoder, encoderFeatures } = buildBigBiganEncoder(settings, latentSize, random);
+  const discriminator = buildBigBiganDiscriminator(settings, latentSize, hiddenUnits, random);
   return { encoder, encoderFeatures, generator, discriminator };
 }
 
@@ -142,6 +191,7 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
     },
     encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
+    dispose: () => disposeNetworks(encoder, generator, discriminator),
     // G works at 14x14 with the high-resolution encoder; samples are upsampled to 28x28 for grids and scores.
     generate: (latents) => tf.tidy(() => {
       const images = generator.apply(latents, { training: false }) as tf.Tensor2D;

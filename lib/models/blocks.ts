@@ -25,7 +25,7 @@ export class Initializer {
 
 // PyTorch's BatchNorm defaults (momentum 0.1 there is 0.9 in Keras' terms, epsilon 1e-5), as the reference code.
 export const BATCH_NORM = { momentum: 0.9, epsilon: 1e-5 };
-const LEAKY_SLOPE = 0.2;
+export const LEAKY_SLOPE = 0.2;
 
 export function activation(x: tf.SymbolicTensor, kind: Activation, name: string): tf.SymbolicTensor {
   switch (kind) {
@@ -60,6 +60,14 @@ export function concat(inputs: tf.SymbolicTensor[], name: string): tf.SymbolicTe
 /** The trainable variables of some models, for an optimizer's explicit variable list. */
 export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
   return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
+}
+
+/**
+ * Disposes networks' weights. The encoder-features model shares the encoder's layers, so it is covered by the
+ * encoder and never disposed on its own.
+ */
+export function disposeNetworks(...models: tf.LayersModel[]): void {
+  models.forEach((m) => m.dispose());
 }
 
 /** Which gradients a model's {@link DenseBlock}s compute while some code runs. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { JSDOM } from 'jsdom';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import type { Figure } from './figure.js';
 import { plotlySource, scriptJson } from './plotly-source.js';
 
@@ -47,34 +47,51 @@ let headless: { window: JSDOM['window']; Plotly: PlotlyApi } | null = null;
  * jsdom does no layout, so text is measured by a rule of thumb (0.55 em per character); plotly only uses it
  * for margins and label placement.
  */
+/** The parts of a jsdom element that the measuring stand-ins below read. */
+interface MeasuredElement {
+  style?: { fontSize?: string };
+  textContent: string | null;
+  getAttribute?(name: string): string | null;
+  parentNode?: MeasuredElement | null;
+  _fullLayout?: { width?: number; height?: number };
+}
+
+/** The sum of the `translate(...)` transforms from an element up to the root. */
+function summedTranslation(element: MeasuredElement): [number, number] {
+  let x = 0;
+  let y = 0;
+  for (let el: MeasuredElement | null | undefined = element; el?.getAttribute; el = el.parentNode) {
+    const m = /translate\(\s*([-\d.e]+)(?:[\s,]+([-\d.e]+))?/.exec(el.getAttribute('transform') ?? '');
+    if (m) {
+      x += parseFloat(m[1]);
+      y += parseFloat(m[2] ?? '0');
+    }
+  }
+  return [x, y];
+}
+
 function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
   if (headless) return headless;
   const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>', { pretendToBeVisual: true, runScripts: 'outside-only' });
-  const window = dom.window as unknown as JSDOM['window'] & Record<string, any>;
-  const fontSize = (el: any): number => parseFloat(el.style?.fontSize || el.getAttribute?.('font-size') || '') || 12;
-  const textWidth = (el: any): number => (el.textContent ?? '').length * fontSize(el) * 0.58;
+  const window = dom.window as unknown as JSDOM['window'] & Record<string, unknown>;
+  const fontSize = (el: MeasuredElement): number => parseFloat(el.style?.fontSize || el.getAttribute?.('font-size') || '') || 12;
+  const textWidth = (el: MeasuredElement): number => (el.textContent ?? '').length * fontSize(el) * 0.58;
   window.URL.createObjectURL = () => 'blob:headless';
   const svgPrototype = window.SVGElement.prototype as unknown as Record<string, unknown>;
-  svgPrototype.getComputedTextLength = function (this: any) {
+  svgPrototype.getComputedTextLength = function (this: MeasuredElement) {
     return textWidth(this);
   };
-  svgPrototype.getBBox = function (this: any) {
+  svgPrototype.getBBox = function (this: MeasuredElement) {
     return { x: 0, y: 0, width: textWidth(this), height: fontSize(this) * 1.2 };
   };
   // Plotly sizes legends, margins and annotations from the bounding boxes of text nodes, and hides tick
   // labels whose boxes overlap; so each box sits where the text is (translations summed up the tree), reaching
   // 0.8 em above the baseline and 0.25 em below, as in a browser.
-  svgPrototype.getBoundingClientRect = function (this: any) {
+  svgPrototype.getBoundingClientRect = function (this: MeasuredElement) {
     if (!this.textContent) return { x: 0, y: 0, left: 0, top: 0, right: 0, bottom: 0, width: 0, height: 0 };
-    let x = parseFloat(this.getAttribute?.('x')) || 0;
-    let y = parseFloat(this.getAttribute?.('y')) || 0;
-    for (let el = this; el?.getAttribute; el = el.parentNode) {
-      const m = /translate\(\s*([-\d.e]+)(?:[\s,]+([-\d.e]+))?/.exec(el.getAttribute('transform') ?? '');
-      if (m) {
-        x += parseFloat(m[1]);
-        y += parseFloat(m[2] ?? '0');
-      }
-    }
+    const [dx, dy] = summedTranslation(this);
+    const x = (parseFloat(this.getAttribute?.('x') ?? '') || 0) + dx;
+    const y = (parseFloat(this.getAttribute?.('y') ?? '') || 0) + dy;
     const width = textWidth(this);
     const size = fontSize(this);
     const anchor = this.getAttribute?.('text-anchor');
@@ -85,14 +102,14 @@ function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
   // d3 reads transforms back through SVG's transform list, which jsdom lacks (table cells need it).
   Object.defineProperty(svgPrototype, 'transform', {
     configurable: true,
-    get(this: any) {
-      const attribute: string = this.getAttribute('transform') ?? '';
+    get(this: MeasuredElement) {
+      const attribute: string = this.getAttribute?.('transform') ?? '';
       return { baseVal: { consolidate: () => (attribute.trim() ? { matrix: transformMatrix(attribute) } : null) } };
     },
   });
   // The plot's own div spans the figure: plotly hides tick labels that fall outside it.
   const htmlPrototype = window.HTMLElement.prototype as unknown as Record<string, unknown>;
-  htmlPrototype.getBoundingClientRect = function (this: any) {
+  htmlPrototype.getBoundingClientRect = function (this: MeasuredElement) {
     const width = this._fullLayout?.width ?? 0;
     const height = this._fullLayout?.height ?? 0;
     return { x: 0, y: 0, left: 0, top: 0, right: width, bottom: height, width, height };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { figuresDir } from '../io/paths.js';
+import { figuresDir } from '../util/paths.js';
 import { exportFigure, type FigureFormat } from './export.js';
 import type { Figure } from './figure.js';
 import { show } from './show.js';

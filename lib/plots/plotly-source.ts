@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageFolder } from '../io/paths.js';
+import { packageFolder } from '../util/paths.js';
 
 let source: string | null = null;
 

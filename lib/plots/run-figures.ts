@@ -1,7 +1,7 @@
 import type { MnistSplit } from '../data/mnist.js';
 import { conditionalSamples, examplesPerDigit, generateSamples, reconstruct } from '../eval/samples.js';
 import type { EpochRecord } from '../io/run-folder.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
 import { lineChartFigure } from './charts.js';
 import type { Figure } from './figure.js';
 import { imageGridFigure } from './image-grid.js';

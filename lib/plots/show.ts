@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { projectRoot } from '../io/paths.js';
+import { projectRoot } from '../util/paths.js';
 import type { Figure } from './figure.js';
 import { plotlySource, scriptJson } from './plotly-source.js';
 

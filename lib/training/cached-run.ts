@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
-import { loadRunModel } from '../io/run-model.js';
-import { projectRoot } from '../io/paths.js';
+import { loadRunModel } from './run-model.js';
+import { projectRoot } from '../util/paths.js';
 import { RunFolder } from '../io/run-folder.js';
-import { type ModelKind, type TrainingConfig, validateConfig } from './config.js';
+import { type ModelKind, type TrainingConfig, validateConfig } from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
 import { train, type TrainResult } from './train.js';
 

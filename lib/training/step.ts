@@ -1,32 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedLosses } from '../losses/adversarial.js';
-import type { AdversarialModel, ModuleName, StepInputs } from './adversarial-model.js';
-import { createAdam, type Adam, type OptimizerSettings } from './adam.js';
-import type { TrainingConfig } from './config.js';
-
-/** One Adam per module, so that the encoder's learning rate can differ from the generator's. */
-export type StepOptimizers = Record<ModuleName, Adam>;
-
-export function createOptimizers(model: AdversarialModel, settings: Record<ModuleName, OptimizerSettings>): StepOptimizers {
-  return {
-    discriminator: createAdam(model.variables('discriminator'), settings.discriminator),
-    encoder: createAdam(model.variables('encoder'), settings.encoder),
-    generator: createAdam(model.variables('generator'), settings.generator),
-  };
-}
-
-/**
- * The optimizers a config asks for: Adam with its betas and weight decay for every module, at the base learning
- * rate (the training loop sets each module's rate per epoch, the encoder's with its multiplier).
- */
-export function createOptimizersFor(model: AdversarialModel, config: TrainingConfig): StepOptimizers {
-  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
-  return createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
-}
-
-export function disposeOptimizers(optimizers: StepOptimizers): void {
-  Object.values(optimizers).forEach((o) => o.dispose());
-}
+import type { AdversarialModel, StepInputs, StepOptimizers } from '../models/adversarial-model.js';
+import type { Adam } from '../optim/adam.js';
 
 /**
  * Minimises `loss` over the variables of `groups`, each group updated by its own optimizer.

@@ -3,12 +3,13 @@ import { type BackendReport, initBackend } from '../backend/backend.js';
 import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { type EpochRecord, RunFolder } from '../io/run-folder.js';
-import { createModel } from '../models/registry.js';
+import { createModel } from './registry.js';
 import { Random } from '../util/random.js';
-import type { AdversarialModel, ModuleName } from './adversarial-model.js';
-import { learningRateAt, type TrainingConfig } from './config.js';
+import type { AdversarialModel, ModuleName } from '../models/adversarial-model.js';
+import { learningRateAt, type TrainingConfig } from '../config/training-config.js';
 import { consoleProgress, type ProgressReporter } from './progress.js';
-import { createOptimizersFor, disposeOptimizers, type StepOptimizers, trainStep } from './step.js';
+import { createOptimizersFor, disposeOptimizers, type StepOptimizers } from './optimizers.js';
+import { trainStep } from './step.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
 export class DivergenceError extends Error {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist, makeBatch, takeFirst } from '../../lib/data/mnist.js';
 import { type Conditioning, createBiganModel } from '../../lib/models/bigan.js';
-import type { AdversarialModel, ModuleName, StepInputs } from '../../lib/training/adversarial-model.js';
-import { createOptimizers, disposeOptimizers, minimize, trainStep } from '../../lib/training/step.js';
+import type { AdversarialModel, ModuleName, StepInputs } from '../../lib/models/adversarial-model.js';
+import { createOptimizers, disposeOptimizers } from '../../lib/training/optimizers.js';
+import { minimize, trainStep } from '../../lib/training/step.js';
 
 /** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
 export function tinyBigan(seed = 1, conditioning: Conditioning = 'none'): AdversarialModel {
@@ -62,7 +63,7 @@ export function checkTrainingStep(
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaks over five steps');
   tf.dispose([batch.images, batch.labels, latents]);
   disposeOptimizers(optimizers);
-  Object.values(model.networks).forEach((n) => n.dispose());
+  model.dispose();
 }
 
 /**
@@ -89,5 +90,5 @@ function checkSharedForward(make: () => AdversarialModel, inputs: StepInputs): v
     });
   }
   [sharedOptimizers, separateOptimizers].forEach(disposeOptimizers);
-  [shared, separate].forEach((m) => Object.values(m.networks).forEach((n) => n.dispose()));
+  [shared, separate].forEach((m) => m.dispose());
 }

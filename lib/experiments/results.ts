@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RepresentationMetrics } from '../eval/evaluate.js';
-import type { TrainingConfig } from '../training/config.js';
-import { writeFileAtomic } from './atomic.js';
-import { projectRoot } from './paths.js';
-import type { EpochRecord } from './run-folder.js';
+import type { RepresentationMetrics } from '../eval/representation.js';
+import type { TrainingConfig } from '../config/training-config.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { readJsonFile } from '../util/json-file.js';
+import type { AblationMetrics, EvaluationSettings } from './ablations.js';
+import type { AblationSummary } from './statistics.js';
+import { projectRoot } from '../util/paths.js';
+import type { EpochRecord } from '../io/run-folder.js';
 
 /** A finished long run's numbers, committed under data/results/ so that notebooks can show them without weights. */
 export interface RunResults {
@@ -38,8 +41,26 @@ export function saveResults(results: RunResults): string {
   return writeResults(results.name, results);
 }
 
+/** A BigBiGAN ablation table as `bigan ablate --results NAME` records it. */
+export interface AblationTable {
+  name: string;
+  budget: string;
+  epochs: number;
+  seeds: number;
+  evaluation: EvaluationSettings;
+  base: TrainingConfig;
+  summary: AblationSummary[];
+  runs: Omit<AblationMetrics, 'runDir'>[];
+  seconds: number;
+  recordedAt: string;
+}
+
+/** The committed ablation table `name`, or null when none has been recorded. */
+export function readAblationTable(name: string): AblationTable | null {
+  return readJsonFile(resultsFile(name), null) as AblationTable | null;
+}
+
 /** The committed results of `name`, or null when that run has not been recorded. */
 export function readResults(name: string): RunResults | null {
-  const file = resultsFile(name);
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+  return readJsonFile(resultsFile(name), null) as RunResults | null;
 }

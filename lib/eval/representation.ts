@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Mnist, type MnistSplit, PIXELS, takeFirst } from '../data/mnist.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
 import { type Embeddings, nearestNeighbourAccuracy } from './knn.js';
 import { linearProbeAccuracy } from './linear-probe.js';
 

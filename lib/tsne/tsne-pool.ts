@@ -1,11 +1,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { projectRoot } from '../io/paths.js';
+import { projectRoot } from '../util/paths.js';
 import { QuadTree } from './quadtree.js';
 import { partialForces, type SparseAffinities, upperTriangle } from './tsne-forces.js';
 
 /** Slots of the shared control array. */
+// Found from the project root, not from this file: the notebooks' kernel compiles lib/ to CommonJS, where
+// `import.meta.url` does not exist.
+const WORKER_ENTRY = path.join('lib', 'tsne', 'tsne-worker.mjs');
+
 export const CONTROL = { generation: 0, done: 1, stop: 2 } as const;
 
 /** What a worker receives: shared buffers and its range of points. */
@@ -69,7 +73,7 @@ export class ForcePool {
     this.results = shared((b) => new Float64Array(b), 8, 3 * count);
     this.tree.build(this.positions, n);
     this.sentNodes = this.tree.storage.nodes.buffer;
-    const entry = path.join(projectRoot(), 'lib', 'eval', 'tsne-worker.mjs');
+    const entry = path.join(projectRoot(), WORKER_ENTRY);
     for (let t = 1; t < count; t++) {
       const setup: WorkerSetup = {
         control: this.control.buffer as SharedArrayBuffer, parameters: this.parameters.buffer as SharedArrayBuffer, results: this.results.buffer as SharedArrayBuffer,

@@ -1,22 +1,11 @@
 import type { BiganArchitecture } from '../models/bigan.js';
+import type { BigBiganSettings } from '../models/bigbigan.js';
+import { UNARIES } from '../losses/hinge.js';
+
+export type { BiganArchitecture, BigBiganSettings };
 
 export const MODEL_KINDS = ['bigan', 'cbigan', 'cbigan-extended', 'bigbigan'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
-
-/** BigBiGAN at MNIST scale: what its ablations change (see models/bigbigan.ts). */
-export interface BigBiganSettings {
-  /** Width of G's convolutional layers (G has 2x this before its last upsampling). */
-  generatorChannels: number;
-  encoderChannels: number;
-  discriminatorChannels: number;
-  /** E outputs mean and log-variance and samples z = mu + eps sigma; otherwise z directly. */
-  stochasticEncoder: boolean;
-  prior: 'gaussian' | 'uniform';
-  /** Which unary scores join the joint score s_xz in the losses. */
-  unaries: 'both' | 'x' | 'z' | 'none';
-  /** E sees 28x28 digits while G and F work at 14x14 (x average-pooled for F). */
-  highResolutionEncoder: boolean;
-}
 
 /** How the base learning rate changes over epochs. */
 export type LearningRateSchedule =
@@ -139,7 +128,7 @@ const BIGBIGAN_CHECKS: Record<string, Check> = {
     if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
   },
   prior: oneOf(['gaussian', 'uniform']),
-  unaries: oneOf(['both', 'x', 'z', 'none']),
+  unaries: oneOf(UNARIES),
   highResolutionEncoder: (value, field) => {
     if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
   },

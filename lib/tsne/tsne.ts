@@ -1,6 +1,6 @@
 import { Random } from '../util/random.js';
-import { type Embeddings, nearestNeighbours } from './knn.js';
-import { pca } from './pca.js';
+import { type Embeddings, nearestNeighbours } from '../eval/knn.js';
+import { pca } from '../eval/pca.js';
 import type { SparseAffinities } from './tsne-forces.js';
 import { ForcePool } from './tsne-pool.js';
 
@@ -178,7 +178,7 @@ export function tsne(data: Embeddings, options: TsneOptions = {}): TsneResult {
   const grad = new Float64Array(2 * n);
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
-  let kl = NaN;
+  let kl: number;
   try {
     for (let it = 0; it < iterations; it++) {
       const exploring = it < exaggerationIterations;

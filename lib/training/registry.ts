@@ -1,7 +1,7 @@
-import type { AdversarialModel } from '../training/adversarial-model.js';
-import type { TrainingConfig } from '../training/config.js';
-import { createBiganModel } from './bigan.js';
-import { createBigBiganModel } from './bigbigan.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
+import type { TrainingConfig } from '../config/training-config.js';
+import { createBiganModel } from '../models/bigan.js';
+import { createBigBiganModel } from '../models/bigbigan.js';
 
 /** Builds the model a config names, initialised from its seed. */
 export function createModel(config: TrainingConfig): AdversarialModel {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedLosses } from '../losses/adversarial.js';
+import type { Adam } from '../optim/adam.js';
 
 /** What one training step needs from a batch: images, labels, and prior samples drawn for it. */
 export interface StepInputs {
@@ -28,6 +29,9 @@ export interface EncodedAndGenerated {
 /** The modules an optimizer each: the encoder gets its own so that its learning rate can differ. */
 export type ModuleName = 'encoder' | 'generator' | 'discriminator';
 
+/** One Adam per module, so that the encoder's learning rate can differ from the generator's. */
+export type StepOptimizers = Record<ModuleName, Adam>;
+
 /**
  * Any model of this project, as the one training loop sees it: named networks, a prior, and the two losses of
  * the alternating game. BiGAN, the conditional BiGANs and BigBiGAN are all configurations behind this.
@@ -55,4 +59,6 @@ export interface AdversarialModel {
   encodeFeatures(images: tf.Tensor2D): tf.Tensor2D;
   /** G(z[, c]) in inference mode, [B, 784]. */
   generate(latents: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor2D;
+  /** Frees every network's weights; the model is unusable afterwards. */
+  dispose(): void;
 }

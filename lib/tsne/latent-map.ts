@@ -1,8 +1,8 @@
 import { type MnistSplit, PIXELS, takeFirst } from '../data/mnist.js';
-import type { AdversarialModel } from '../training/adversarial-model.js';
-import { embed } from './evaluate.js';
-import { type Embeddings, knnClassifierAccuracy, nearestNeighbours } from './knn.js';
-import { pca } from './pca.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
+import { embed } from '../eval/representation.js';
+import { type Embeddings, knnClassifierAccuracy, nearestNeighbours } from '../eval/knn.js';
+import { pca } from '../eval/pca.js';
 import { tsne, type TsneOptions } from './tsne.js';
 
 export interface LatentMap {

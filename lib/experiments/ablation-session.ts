@@ -1,0 +1,31 @@
+import type { ConfigOverrides } from '../config/training-config.js';
+import { type AblationMetrics, type AblationOptions, runAblationRow } from './ablations.js';
+import { type AblationSummary, summarizeAblations } from './statistics.js';
+
+/**
+ * The ablations as a notebook runs them: one cell per row, each cell naming its change from Base, so that editing
+ * the change and rerunning the cell trains that row only (runs are cached by their full config).
+ */
+export class AblationSession {
+  private readonly rows = new Map<string, AblationMetrics[]>();
+
+  constructor(readonly options: AblationOptions) {}
+
+  /** Trains (or reuses) and scores Base with `change` applied, prints the row, and returns its summary. */
+  async row(name: string, change: ConfigOverrides): Promise<AblationSummary> {
+    const metrics = await runAblationRow(name, change, this.options);
+    this.rows.set(name, metrics);
+    const [summary] = summarizeAblations(metrics);
+    const { inceptionScore, frechetDistance, knnLatent, linearProbe } = summary.mean;
+    console.log(
+      `${name} ${JSON.stringify(change)}: IS ${inceptionScore.toFixed(2)}, FID ${frechetDistance.toFixed(1)}, ` +
+        `1NN E(x) ${(knnLatent * 100).toFixed(1)}%, probe ${(linearProbe * 100).toFixed(1)}%`,
+    );
+    return summary;
+  }
+
+  /** Every row run so far, in the order first run. */
+  summary(): AblationSummary[] {
+    return summarizeAblations([...this.rows.values()].flat());
+  }
+}

@@ -1,0 +1,26 @@
+import type { TrainingConfig } from '../config/training-config.js';
+import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
+import { createAdam, type OptimizerSettings } from '../optim/adam.js';
+
+export type { StepOptimizers };
+
+export function createOptimizers(model: AdversarialModel, settings: Record<ModuleName, OptimizerSettings>): StepOptimizers {
+  return {
+    discriminator: createAdam(model.variables('discriminator'), settings.discriminator),
+    encoder: createAdam(model.variables('encoder'), settings.encoder),
+    generator: createAdam(model.variables('generator'), settings.generator),
+  };
+}
+
+/**
+ * The optimizers a config asks for: Adam with its betas and weight decay for every module, at the base learning
+ * rate (the training loop sets each module's rate per epoch, the encoder's with its multiplier).
+ */
+export function createOptimizersFor(model: AdversarialModel, config: TrainingConfig): StepOptimizers {
+  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
+  return createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
+}
+
+export function disposeOptimizers(optimizers: StepOptimizers): void {
+  Object.values(optimizers).forEach((o) => o.dispose());
+}

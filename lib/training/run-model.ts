@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../backend/backend.js';
+import { loadCheckpoint } from '../io/checkpoint.js';
+import { RunFolder } from '../io/run-folder.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
+import { projectRoot } from '../util/paths.js';
+import { createOptimizersFor, disposeOptimizers } from './optimizers.js';
+import { createModel } from './registry.js';
+
+export interface LoadedRun {
+  run: RunFolder;
+  model: AdversarialModel;
+  /** Epochs trained at the checkpoint loaded. */
+  epoch: number;
+}
+
+/** The model of a run folder at its newest checkpoint (optimizer state is read and dropped). */
+export async function loadRunModel(dir: string): Promise<LoadedRun> {
+  await initBackend();
+  const run = RunFolder.open(dir);
+  const latest = run.checkpoints().pop();
+  if (!latest) throw new Error(`${dir} has no checkpoint yet`);
+  const model = createModel(run.config);
+  const optimizers = createOptimizersFor(model, run.config);
+  try {
+    const position = loadCheckpoint(latest.dir, model, optimizers);
+    return { run, model, epoch: position.epoch };
+  } finally {
+    disposeOptimizers(optimizers);
+  }
+}
+
+/**
+ * runs/<name> at its newest checkpoint, or null when that folder holds no run or no checkpoint yet: for notebooks
+ * that show a long command-line run when this machine has one. A run that exists but does not load is an error.
+ */
+export async function loadTrainedRun(name: string): Promise<LoadedRun | null> {
+  const dir = path.join(projectRoot(), 'runs', name);
+  if (!fs.existsSync(path.join(dir, 'config.json')) || RunFolder.open(dir).checkpoints().length === 0) return null;
+  return loadRunModel(dir);
+}

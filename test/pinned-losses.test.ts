@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { initBackend } from '../lib/backend/backend.js';
+import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
+import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
+import { silentProgress } from '../lib/training/progress.js';
+import { train } from '../lib/training/train.js';
+
+/**
+ * One epoch's mean losses of three tiny runs, recorded with the code of commit 0bf9cf1 (before lib/ was layered)
+ * on native TensorFlow. Moving code must not change what a seed trains: same initialisation order, same random
+ * draws, same arithmetic. The runs are bit-for-bit repeatable on one machine; the tolerance leaves room for
+ * another CPU's kernels.
+ */
+const PINNED = {
+  bigan: {
+    'd/total': 1.3831779211759567, 'd/discriminatorEncoder': 0.6756873726844788, 'd/discriminatorGenerator': 0.7074905708432198,
+    'eg/total': 1.395175501704216, 'eg/encoder': 0.7141626551747322, 'eg/generator': 0.6810128539800644,
+  },
+  'cbigan-extended': {
+    'd/total': 1.3870551586151123, 'd/discriminatorEncoder': 0.714623399078846, 'd/discriminatorGenerator': 0.6724317520856857,
+    'eg/total': 1.395305648446083, 'eg/encoder': 0.6777694448828697, 'eg/generator': 0.7175361961126328,
+  },
+  bigbigan: {
+    'd/total': 5.909968554973602, 'd/s_xz': 1.9898172169923782, 'd/s_x': 1.8717447817325592, 'd/s_z': 2.048406481742859,
+    'eg/total': 0.1435375027358532, 'eg/encoder': 0.02490884345024824, 'eg/generator': 0.11862865812145174,
+  },
+};
+
+const tiny = { epochs: 1, trainLimit: 256, batchSize: 32 };
+const CONFIGS = {
+  bigan: makeConfig('quick', { ...tiny, architecture: { hiddenUnits: 32 } }),
+  'cbigan-extended': makeConfig('quick', { ...tiny, model: 'cbigan-extended', architecture: { hiddenUnits: 32 } }),
+  bigbigan: mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 256, batchSize: 32, bigbigan: { generatorChannels: 8, encoderChannels: 8, discriminatorChannels: 8 } }),
+};
+
+for (const [name, config] of Object.entries(CONFIGS)) {
+  test(`${name}: a seeded epoch trains to the losses pinned before the layout change`, async () => {
+    await initBackend();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pinned-'));
+    const result = await train({ runDir: path.join(dir, 'run'), config, progress: silentProgress });
+    result.model.dispose();
+    const losses = result.history[0].losses;
+    const expected = PINNED[name as keyof typeof PINNED];
+    assert.deepEqual(Object.keys(losses).sort(), Object.keys(expected).sort());
+    for (const [key, value] of Object.entries(expected)) {
+      assert.ok(Math.abs(losses[key] - value) <= 1e-5 * Math.abs(value), `${key}: ${losses[key]} differs from the pinned ${value}`);
+    }
+  });
+}
