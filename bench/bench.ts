@@ -26,10 +26,13 @@ import { classScatterFigure } from '../lib/plots/charts.js';
 import { figureToSvg, svgToPng } from '../lib/plots/export.js';
 import { findPython } from './python.js';
 
-const { values: flags } = parseArgs({ options: {
-  json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '3' },
-  only: { type: 'string', default: 'step,knn,export,tsne' },
-} });
+const { values: flags } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: 'step,knn,export,tsne' },
+  },
+});
 const only = new Set(flags.only!.split(','));
 const rounds = Number(flags.rounds);
 const root = projectRoot();
@@ -51,18 +54,34 @@ function median(values: number[]): number {
 }
 
 // Slow backends take seconds a step, so they get fewer steps.
-const STEPS: Record<BackendName, [number, number]> = { 'tensorflow-gpu': [5, 30], tensorflow: [5, 30], wasm: [1, 3], cpu: [1, 2] };
+const STEPS: Record<BackendName, [number, number]> = {
+  'tensorflow-gpu': [5, 30],
+  tensorflow: [5, 30],
+  wasm: [1, 3],
+  cpu: [1, 2],
+};
 
 const NATIVE: BackendName[] = ['tensorflow-gpu', 'tensorflow'];
 
-function timeBackend(backend: BackendName): { ok: true; msPerStep: number; tensorflowVersion: string | null } | { ok: false; reason: string } {
+function timeBackend(
+  backend: BackendName,
+): { ok: true; msPerStep: number; tensorflowVersion: string | null } | { ok: false; reason: string } {
   const [warmup, steps] = STEPS[backend];
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'step.ts'), String(warmup), String(steps)], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, BIGAN_BACKEND: backend },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench', 'step.ts'), String(warmup), String(steps)],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, BIGAN_BACKEND: backend },
+    },
+  );
   const last = result.stdout.trim().split('\n').pop() ?? '';
   if (result.status !== 0 || !last.startsWith('{')) {
-    const reason = `${result.stderr}`.split('\n').find((l) => l.includes('cannot load')) ?? result.stderr.trim().split('\n').pop() ?? 'failed';
+    const reason =
+      `${result.stderr}`.split('\n').find((l) => l.includes('cannot load')) ??
+      result.stderr.trim().split('\n').pop() ??
+      'failed';
     return { ok: false, reason: reason.trim() };
   }
   const parsed = JSON.parse(last);
@@ -72,7 +91,9 @@ function timeBackend(backend: BackendName): { ok: true; msPerStep: number; tenso
 }
 
 function timePytorch(python: string, threads: number): { msPerStep: number; blasThreads: number | null } {
-  const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'bigan_step.py'), '--threads', String(threads)], { encoding: 'utf8' });
+  const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'bigan_step.py'), '--threads', String(threads)], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`PyTorch peer failed: ${result.stderr.trim().split('\n').pop()}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
@@ -86,7 +107,10 @@ function benchSteps(): void {
   for (const backend of BACKEND_ORDER) {
     const first = timeBackend(backend);
     if (!first.ok) {
-      emit({ bench: 'bigan-step', backend, skipped: first.reason }, `bigan step  ${backend.padEnd(15)} skipped: ${first.reason}`);
+      emit(
+        { bench: 'bigan-step', backend, skipped: first.reason },
+        `bigan step  ${backend.padEnd(15)} skipped: ${first.reason}`,
+      );
       continue;
     }
     native[backend] = [first.msPerStep];
@@ -109,15 +133,37 @@ function benchSteps(): void {
   const torchMedians = Object.entries(torch).map(([t, ms]) => ({ threads: Number(t), ms: median(ms) }));
   const bestTorch = torchMedians.length ? torchMedians.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
   for (const t of torchMedians) {
-    emit({ bench: 'bigan-step', peer: 'pytorch', threads: t.threads, blasThreads, msPerStep: t.ms, runs: torch[t.threads] },
-      `bigan step  pytorch (${t.threads} thr${blasThreads ? `, BLAS ${blasThreads}` : ''}) ${t.ms.toFixed(1).padStart(8)} ms  (median of ${torch[t.threads].map((x) => x.toFixed(0)).join(', ')})`);
+    emit(
+      {
+        bench: 'bigan-step',
+        peer: 'pytorch',
+        threads: t.threads,
+        blasThreads,
+        msPerStep: t.ms,
+        runs: torch[t.threads],
+      },
+      `bigan step  pytorch (${t.threads} thr${blasThreads ? `, BLAS ${blasThreads}` : ''}) ${t.ms.toFixed(1).padStart(8)} ms  (median of ${torch[t.threads].map((x) => x.toFixed(0)).join(', ')})`,
+    );
   }
-  if (!torchPython) emit({ bench: 'bigan-step', peer: 'pytorch', skipped: 'no Python with torch (apt install python3-torch)' }, 'bigan step  pytorch          skipped: no Python with torch');
+  if (!torchPython)
+    emit(
+      { bench: 'bigan-step', peer: 'pytorch', skipped: 'no Python with torch (apt install python3-torch)' },
+      'bigan step  pytorch          skipped: no Python with torch',
+    );
   for (const [backend, runs] of Object.entries(native)) {
     const ms = median(runs);
     const ratio = bestTorch ? ms / bestTorch.ms : null;
-    emit({ bench: 'bigan-step', backend, msPerStep: ms, runs, ratioToPytorch: ratio, pytorchThreads: bestTorch?.threads ?? null },
-      `bigan step  ${backend.padEnd(15)} ${ms.toFixed(1).padStart(8)} ms  ${ratio ? `${ratio.toFixed(2)}x PyTorch (${bestTorch!.threads} thr, its faster setting)` : ''}${runs.length > 1 ? `  (median of ${runs.map((x) => x.toFixed(0)).join(', ')})` : ''}`);
+    emit(
+      {
+        bench: 'bigan-step',
+        backend,
+        msPerStep: ms,
+        runs,
+        ratioToPytorch: ratio,
+        pytorchThreads: bestTorch?.threads ?? null,
+      },
+      `bigan step  ${backend.padEnd(15)} ${ms.toFixed(1).padStart(8)} ms  ${ratio ? `${ratio.toFixed(2)}x PyTorch (${bestTorch!.threads} thr, its faster setting)` : ''}${runs.length > 1 ? `  (median of ${runs.map((x) => x.toFixed(0)).join(', ')})` : ''}`,
+    );
   }
 }
 
@@ -125,20 +171,36 @@ async function benchNearestNeighbour(): Promise<void> {
   const report = await initBackend();
   const mnist = loadMnist();
   const ours = nearestNeighbourAccuracy(
-    { values: mnist.train.images, count: mnist.train.count, dim: PIXELS }, mnist.train.labels,
-    { values: mnist.test.images, count: mnist.test.count, dim: PIXELS }, mnist.test.labels,
+    { values: mnist.train.images, count: mnist.train.count, dim: PIXELS },
+    mnist.train.labels,
+    { values: mnist.test.images, count: mnist.test.count, dim: PIXELS },
+    mnist.test.labels,
   );
   const python = findPython('sklearn');
   let peer: { accuracy: number; seconds: number; version: string } | null = null;
   if (python) {
-    const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()], { encoding: 'utf8' });
+    const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()], {
+      encoding: 'utf8',
+    });
     if (result.status !== 0) throw new Error(`scikit-learn peer failed: ${result.stderr.trim().split('\n').pop()}`);
     peer = JSON.parse(result.stdout.trim().split('\n').pop()!);
   }
   const ratio = peer ? ours.seconds / peer.seconds : null;
-  emit({ bench: 'knn-pixels', backend: report.backend, accuracy: ours.accuracy, seconds: ours.seconds, peerAccuracy: peer?.accuracy ?? null, peerSeconds: peer?.seconds ?? null, ratioToPeer: ratio },
+  emit(
+    {
+      bench: 'knn-pixels',
+      backend: report.backend,
+      accuracy: ours.accuracy,
+      seconds: ours.seconds,
+      peerAccuracy: peer?.accuracy ?? null,
+      peerSeconds: peer?.seconds ?? null,
+      ratioToPeer: ratio,
+    },
     `1NN pixels  ours (${report.backend})  ${(ours.accuracy * 100).toFixed(2)}%  ${ours.seconds.toFixed(1)} s` +
-    (peer ? `   scikit-learn ${peer.version}: ${(peer.accuracy * 100).toFixed(2)}%  ${peer.seconds.toFixed(1)} s   time ratio ${ratio!.toFixed(2)}x` : '   scikit-learn: not importable'));
+      (peer
+        ? `   scikit-learn ${peer.version}: ${(peer.accuracy * 100).toFixed(2)}%  ${peer.seconds.toFixed(1)} s   time ratio ${ratio!.toFixed(2)}x`
+        : '   scikit-learn: not importable'),
+  );
 }
 
 async function benchFigureExport(): Promise<void> {
@@ -158,8 +220,10 @@ async function benchFigureExport(): Promise<void> {
   const pngStarted = performance.now();
   svgToPng(svg);
   const pngSeconds = (performance.now() - pngStarted) / 1000;
-  emit({ bench: 'figure-export', points: n, svgSeconds, pngSeconds, svgBytes: svg.length },
-    `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`);
+  emit(
+    { bench: 'figure-export', points: n, svgSeconds, pngSeconds, svgBytes: svg.length },
+    `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`,
+  );
 }
 
 async function benchTsne(): Promise<void> {
@@ -175,23 +239,48 @@ async function benchTsne(): Promise<void> {
   if (python) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsne-bench-'));
     fs.writeFileSync(path.join(dir, 'input.f32'), Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-    const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'tsne_sklearn.py'), path.join(dir, 'input.f32'), String(n), '50', path.join(dir, 'map.f64')], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`scikit-learn t-SNE peer failed: ${result.stderr.trim().split('\n').pop()}`);
+    const result = spawnSync(
+      python,
+      [
+        path.join(root, 'bench', 'peers', 'tsne_sklearn.py'),
+        path.join(dir, 'input.f32'),
+        String(n),
+        '50',
+        path.join(dir, 'map.f64'),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new Error(`scikit-learn t-SNE peer failed: ${result.stderr.trim().split('\n').pop()}`);
     const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!);
     const bytes = fs.readFileSync(path.join(dir, 'map.f64'));
     peer = { ...parsed, accuracy: mapAccuracy(new Float64Array(bytes.buffer, bytes.byteOffset, 2 * n), labels) };
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const line = {
-    bench: 'tsne', points: n, dim: 50, seconds: ours.seconds, kl: ours.kl, knn5: oursAccuracy,
-    peerSeconds: peer?.seconds ?? null, peerKl: peer?.kl ?? null, peerKnn5: peer?.accuracy ?? null,
-    timeRatio: peer ? ours.seconds / peer.seconds : null, klRatio: peer ? ours.kl / peer.kl : null,
+    bench: 'tsne',
+    points: n,
+    dim: 50,
+    seconds: ours.seconds,
+    kl: ours.kl,
+    knn5: oursAccuracy,
+    peerSeconds: peer?.seconds ?? null,
+    peerKl: peer?.kl ?? null,
+    peerKnn5: peer?.accuracy ?? null,
+    timeRatio: peer ? ours.seconds / peer.seconds : null,
+    klRatio: peer ? ours.kl / peer.kl : null,
   };
-  emit(line, `t-SNE      10,000 x 50: ours ${ours.seconds.toFixed(1)} s, KL ${ours.kl.toFixed(3)}, 5NN ${(oursAccuracy * 100).toFixed(2)}%` +
-    (peer ? `   scikit-learn ${peer.version}: ${peer.seconds.toFixed(1)} s, KL ${peer.kl.toFixed(3)}, 5NN ${(peer.accuracy * 100).toFixed(2)}%   time ratio ${line.timeRatio!.toFixed(2)}x, KL ratio ${line.klRatio!.toFixed(3)}` : '   scikit-learn: not importable'));
+  emit(
+    line,
+    `t-SNE      10,000 x 50: ours ${ours.seconds.toFixed(1)} s, KL ${ours.kl.toFixed(3)}, 5NN ${(oursAccuracy * 100).toFixed(2)}%` +
+      (peer
+        ? `   scikit-learn ${peer.version}: ${peer.seconds.toFixed(1)} s, KL ${peer.kl.toFixed(3)}, 5NN ${(peer.accuracy * 100).toFixed(2)}%   time ratio ${line.timeRatio!.toFixed(2)}x, KL ratio ${line.klRatio!.toFixed(3)}`
+        : '   scikit-learn: not importable'),
+  );
 }
 
-if (!flags.json) console.log(`bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), ${rounds} rounds\n`);
+if (!flags.json)
+  console.log(`bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), ${rounds} rounds\n`);
 if (only.has('step')) benchSteps();
 if (only.has('knn')) await benchNearestNeighbour();
 if (only.has('export')) await benchFigureExport();

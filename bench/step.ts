@@ -30,7 +30,13 @@ const tensorsBefore = tf.memory().numTensors;
 const start = performance.now();
 for (let i = 0; i < steps; i++) run(warmup + i);
 const msPerStep = (performance.now() - start) / steps;
-console.log(JSON.stringify({
-  backend: report.backend, tensorflowVersion: report.tensorflowVersion, msPerStep, steps,
-  leakedTensors: tf.memory().numTensors - tensorsBefore, finite: Object.values(last).every(Number.isFinite),
-}));
+console.log(
+  JSON.stringify({
+    backend: report.backend,
+    tensorflowVersion: report.tensorflowVersion,
+    msPerStep,
+    steps,
+    leakedTensors: tf.memory().numTensors - tensorsBefore,
+    finite: Object.values(last).every(Number.isFinite),
+  }),
+);

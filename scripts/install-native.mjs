@@ -38,7 +38,8 @@ function parseArgs(argv) {
     else if (a === '--strict') args.strict = true;
     else throw new Error(`install-native: unknown argument '${a}'`);
   }
-  if (!(args.variant in VARIANTS)) throw new Error(`install-native: --variant must be cpu or gpu, got '${args.variant}'`);
+  if (!(args.variant in VARIANTS))
+    throw new Error(`install-native: --variant must be cpu or gpu, got '${args.variant}'`);
   if (!['auto', 'download', 'wheel'].includes(args.route)) {
     throw new Error(`install-native: --route must be auto, download or wheel, got '${args.route}'`);
   }
@@ -56,12 +57,18 @@ function run(cmd, args, options = {}) {
 }
 
 function lastLines(text, n = 6) {
-  return text.trim().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .slice(-n)
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 /** Loads the package in a child process: a broken native library must not take this script down with it. */
 export function probe(pkg) {
-  const code = `const tf = require(${JSON.stringify(pkg)}); ` +
+  const code =
+    `const tf = require(${JSON.stringify(pkg)}); ` +
     `const t = tf.add(tf.tensor1d([1, 2]), 1).dataSync(); ` +
     `if (tf.getBackend() !== 'tensorflow' || t[1] !== 3) throw new Error('backend ' + tf.getBackend()); ` +
     `console.log(JSON.stringify({ tensorflow: tf.backend().binding.TF_Version }));`;
@@ -76,7 +83,9 @@ function packageDir(pkg) {
 }
 
 function cacheDir() {
-  const base = process.env.BIGAN_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bigan-notebooks');
+  const base =
+    process.env.BIGAN_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'bigan-notebooks');
   const dir = path.join(base, 'wheels');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -93,12 +102,16 @@ function pipDownload(python, requirementsFile, dest, { hashes }) {
   const args = ['-m', 'pip', 'download', '--no-deps', ...WHEEL_PLATFORM, '-d', dest, '-r', requirementsFile];
   if (hashes) args.push('--require-hashes');
   const result = run(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (!result.ok) throw new Error(`pip download -r ${path.relative(root, requirementsFile)} failed:\n${lastLines(result.output)}`);
+  if (!result.ok)
+    throw new Error(`pip download -r ${path.relative(root, requirementsFile)} failed:\n${lastLines(result.output)}`);
 }
 
 function requirementNames(file) {
-  return fs.readFileSync(file, 'utf8').split('\n')
-    .map((l) => l.replace(/#.*/, '').trim()).filter(Boolean)
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean)
     .map((l) => l.split(/[=\s]/)[0].toLowerCase().replace(/-/g, '_'));
 }
 
@@ -115,8 +128,12 @@ function sha256(file) {
 
 // The headers the addon's sources include; their own includes are followed inside the wheel.
 const ADDON_HEADERS = [
-  'tensorflow/c/c_api.h', 'tensorflow/c/eager/c_api.h', 'tensorflow/c/tf_datatype.h', 'tensorflow/c/tf_status.h',
-  'tensorflow/c/tf_tensor.h', 'tensorflow/core/platform/ctstring_internal.h',
+  'tensorflow/c/c_api.h',
+  'tensorflow/c/eager/c_api.h',
+  'tensorflow/c/tf_datatype.h',
+  'tensorflow/c/tf_status.h',
+  'tensorflow/c/tf_tensor.h',
+  'tensorflow/core/platform/ctstring_internal.h',
 ];
 
 /** Header paths reachable from ADDON_HEADERS through `#include "..."` among the wheel's include/ entries. */
@@ -200,11 +217,28 @@ function stageFromWheel(variant) {
     fs.mkdirSync(runtimeCache, { recursive: true });
     log('no system CUDA 12 runtime found: staging the nvidia-*-cu12 wheels beside libtensorflow');
     pipDownload(python, runtimeFile, runtimeCache, { hashes: false });
-    extractRuntimeWheels(AdmZip, fs.readdirSync(runtimeCache).filter((f) => f.endsWith('.whl')).map((f) => path.join(runtimeCache, f)), staging);
+    extractRuntimeWheels(
+      AdmZip,
+      fs
+        .readdirSync(runtimeCache)
+        .filter((f) => f.endsWith('.whl'))
+        .map((f) => path.join(runtimeCache, f)),
+      staging,
+    );
   }
-  fs.writeFileSync(path.join(staging, 'SOURCE.json'), JSON.stringify({
-    wheel: path.basename(wheel), sha256: sha256(wheel), headers, stagedBy: 'scripts/install-native.mjs',
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(staging, 'SOURCE.json'),
+    JSON.stringify(
+      {
+        wheel: path.basename(wheel),
+        sha256: sha256(wheel),
+        headers,
+        stagedBy: 'scripts/install-native.mjs',
+      },
+      null,
+      2,
+    ),
+  );
   // Swap the whole folder at once, so an interrupted run never leaves half a library where the marker says
   // it is complete.
   fs.rmSync(deps, { recursive: true, force: true });
@@ -225,7 +259,9 @@ export function cudaDriverPresent() {
 
 function rebuildAddon(pkg) {
   // npm puts node-pre-gyp and node-gyp on PATH for the package's install script.
-  const result = run('npm', ['rebuild', pkg, '--foreground-scripts'], { env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const result = run('npm', ['rebuild', pkg, '--foreground-scripts'], {
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   return result;
 }
 

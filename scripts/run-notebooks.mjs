@@ -13,21 +13,34 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'out');
 
 function findNbconvert() {
-  const candidates = [['jupyter-nbconvert'], ['jupyter', 'nbconvert'], ['/usr/bin/python3', '-m', 'nbconvert'], ['python3', '-m', 'nbconvert']];
-  return candidates.find(([cmd, ...rest]) => spawnSync(cmd, [...rest, '--version'], { stdio: 'ignore' }).status === 0) ?? null;
+  const candidates = [
+    ['jupyter-nbconvert'],
+    ['jupyter', 'nbconvert'],
+    ['/usr/bin/python3', '-m', 'nbconvert'],
+    ['python3', '-m', 'nbconvert'],
+  ];
+  return (
+    candidates.find(([cmd, ...rest]) => spawnSync(cmd, [...rest, '--version'], { stdio: 'ignore' }).status === 0) ??
+    null
+  );
 }
 
 const nbconvert = findNbconvert();
 if (!nbconvert) {
-  console.error('run-notebooks: Jupyter nbconvert not found; `npm run setup` installs it (Debian jupyter-nbconvert, python3-nbclient)');
+  console.error(
+    'run-notebooks: Jupyter nbconvert not found; `npm run setup` installs it (Debian jupyter-nbconvert, python3-nbclient)',
+  );
   process.exit(1);
 }
 if (!kernelRegistered()) {
-  console.error(`run-notebooks: the Jupyter kernel ${KERNEL_NAME} of this checkout is not registered; run \`npm run setup\``);
+  console.error(
+    `run-notebooks: the Jupyter kernel ${KERNEL_NAME} of this checkout is not registered; run \`npm run setup\``,
+  );
   process.exit(1);
 }
 const wanted = process.argv.slice(2);
-const notebooks = fs.readdirSync(path.join(root, 'notebooks'))
+const notebooks = fs
+  .readdirSync(path.join(root, 'notebooks'))
   .filter((f) => f.endsWith('.ipynb') && (wanted.length === 0 || wanted.some((w) => f.startsWith(w))))
   .sort();
 if (notebooks.length === 0) {
@@ -40,10 +53,21 @@ for (const notebook of notebooks) {
   const started = Date.now();
   console.log(`== ${notebook}`);
   const [cmd, ...prefix] = nbconvert;
-  const result = spawnSync(cmd, [
-    ...prefix, '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
-    '--ExecutePreprocessor.timeout=1800', '--output-dir', path.join(outDir, 'notebooks'), path.join(root, 'notebooks', notebook),
-  ], { cwd: root, stdio: 'inherit', env: { ...process.env, BIGAN_FIGURES_DIR: path.join(outDir, 'figures') } });
+  const result = spawnSync(
+    cmd,
+    [
+      ...prefix,
+      '--to',
+      'notebook',
+      '--execute',
+      `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+      '--ExecutePreprocessor.timeout=1800',
+      '--output-dir',
+      path.join(outDir, 'notebooks'),
+      path.join(root, 'notebooks', notebook),
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, BIGAN_FIGURES_DIR: path.join(outDir, 'figures') } },
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (result.status === 0) console.log(`   ok (${seconds} s): out/notebooks/${notebook}, figures under out/figures/`);
   else {

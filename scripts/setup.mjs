@@ -74,7 +74,9 @@ function installSystemPackages() {
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!has('apt-get', ['--version']) || (!isRoot && !has('sudo', ['-n', 'true']))) {
-    console.log(`  apt-get is not usable here; install them by hand for notebooks, the HTML test and benchmark peers: ${missing.join(' ')}`);
+    console.log(
+      `  apt-get is not usable here; install them by hand for notebooks, the HTML test and benchmark peers: ${missing.join(' ')}`,
+    );
     return;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -98,12 +100,15 @@ async function installNativeTensorFlow() {
     console.log('  (no CUDA driver found: GPU TensorFlow skipped)');
   }
   if (!cpu.ok) {
-    console.log('\n' + [
-      '!! Native TensorFlow could not be installed:',
-      `!!   ${cpu.reason.split('\n').join('\n!!   ')}`,
-      '!! The project will run on the WASM backend, about 50 times slower. Fix the cause above and rerun',
-      '!! `node scripts/install-native.mjs --strict`.',
-    ].join('\n'));
+    console.log(
+      '\n' +
+        [
+          '!! Native TensorFlow could not be installed:',
+          `!!   ${cpu.reason.split('\n').join('\n!!   ')}`,
+          '!! The project will run on the WASM backend, about 50 times slower. Fix the cause above and rerun',
+          '!! `node scripts/install-native.mjs --strict`.',
+        ].join('\n'),
+    );
   }
 }
 

@@ -19,7 +19,7 @@ test('portable Adam matches a hand-computed first step, weight decay included', 
   w.dispose();
 });
 
-test("the native fused Adam follows the portable one over many steps, state round trip included", async () => {
+test('the native fused Adam follows the portable one over many steps, state round trip included', async () => {
   const report = await initBackend({ backend: 'tensorflow' });
   assert.equal(report.backend, 'tensorflow');
   const start = tf.randomNormal([64, 32], 0, 1, 'float32', 1);
@@ -43,7 +43,10 @@ test("the native fused Adam follows the portable one over many steps, state roun
   restored.setState(state);
   const back = restored.getState();
   assert.ok(tf.tidy(() => back.secondMoments[0].sub(state.secondMoments[0]).abs().max().dataSync()[0]) === 0);
-  assert.throws(() => restored.setState({ step: 1, firstMoments: [tf.zeros([2])], secondMoments: [tf.zeros([2])] }), /has shape \[2\], the variable has \[64,32\]/);
+  assert.throws(
+    () => restored.setState({ step: 1, firstMoments: [tf.zeros([2])], secondMoments: [tf.zeros([2])] }),
+    /has shape \[2\], the variable has \[64,32\]/,
+  );
   tf.dispose([...state.firstMoments, ...state.secondMoments, ...back.firstMoments, ...back.secondMoments, start]);
   [native, portable, restored].forEach((o) => o.dispose());
 });

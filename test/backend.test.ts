@@ -6,7 +6,10 @@ import { backendFromEnvironment, BackendUnavailableError, chooseBackend, initBac
 test('BIGAN_BACKEND accepts the four names and rejects anything else by name', () => {
   assert.equal(backendFromEnvironment({}), null);
   assert.equal(backendFromEnvironment({ BIGAN_BACKEND: 'wasm' }), 'wasm');
-  assert.throws(() => backendFromEnvironment({ BIGAN_BACKEND: 'tpu' }), /BIGAN_BACKEND='tpu' is not a backend; use one of tensorflow-gpu, tensorflow, wasm, cpu/);
+  assert.throws(
+    () => backendFromEnvironment({ BIGAN_BACKEND: 'tpu' }),
+    /BIGAN_BACKEND='tpu' is not a backend; use one of tensorflow-gpu, tensorflow, wasm, cpu/,
+  );
 });
 
 test('a forced backend that cannot load is an error naming it and how to install it, not a fallback', async () => {
@@ -15,11 +18,20 @@ test('a forced backend that cannot load is an error naming it and how to install
   };
   const fine = async () => ({ tfjsBackend: 'cpu', tensorflowVersion: null, devices: [] });
   const loaders = { 'tensorflow-gpu': failing, tensorflow: failing, wasm: fine, cpu: fine };
-  await assert.rejects(chooseBackend('tensorflow', loaders), (e: unknown) =>
-    e instanceof BackendUnavailableError && e.backend === 'tensorflow' && /cannot open shared object/.test(e.message) && /install-native/.test(e.message));
+  await assert.rejects(
+    chooseBackend('tensorflow', loaders),
+    (e: unknown) =>
+      e instanceof BackendUnavailableError &&
+      e.backend === 'tensorflow' &&
+      /cannot open shared object/.test(e.message) &&
+      /install-native/.test(e.message),
+  );
   const unforced = await chooseBackend(null, loaders);
   assert.equal(unforced.backend, 'wasm');
-  assert.deepEqual(unforced.skipped.map((s) => s.backend), ['tensorflow-gpu', 'tensorflow']);
+  assert.deepEqual(
+    unforced.skipped.map((s) => s.backend),
+    ['tensorflow-gpu', 'tensorflow'],
+  );
 });
 
 test('forcing GPU TensorFlow without a CUDA driver fails with that reason; with one it loads', async () => {
@@ -31,7 +43,10 @@ test('forcing GPU TensorFlow without a CUDA driver fails with that reason; with 
 
 test('on this project the best backend is native TensorFlow and reports its version and devices', async () => {
   const report = await initBackend();
-  assert.ok(['tensorflow', 'tensorflow-gpu'].includes(report.backend), `native TensorFlow did not load: ${JSON.stringify(report.skipped)}`);
+  assert.ok(
+    ['tensorflow', 'tensorflow-gpu'].includes(report.backend),
+    `native TensorFlow did not load: ${JSON.stringify(report.skipped)}`,
+  );
   assert.match(report.tensorflowVersion ?? '', /^2\.\d+\.\d+/);
   assert.ok(report.devices.length > 0);
 });

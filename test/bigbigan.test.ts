@@ -45,13 +45,20 @@ test('hinge losses match hand-computed values, with and without unaries', async 
 
 test('each ablation row changes exactly its setting from Base', () => {
   const base = BIGBIGAN_BASE.quick;
-  const flatten = (value: unknown, prefix = ''): Record<string, unknown> => (value && typeof value === 'object'
-    ? Object.assign({}, ...Object.entries(value).map(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k)))
-    : { [prefix]: value });
+  const flatten = (value: unknown, prefix = ''): Record<string, unknown> =>
+    value && typeof value === 'object'
+      ? Object.assign({}, ...Object.entries(value).map(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k)))
+      : { [prefix]: value };
   const expected: Record<string, string[]> = {
-    base: [], 'deterministic-e': ['bigbigan.stochasticEncoder'], 'uniform-prior': ['bigbigan.prior'], 'x-unary-only': ['bigbigan.unaries'],
-    'z-unary-only': ['bigbigan.unaries'], 'no-unaries': ['bigbigan.unaries'], 'small-g': ['bigbigan.generatorChannels'],
-    'encoder-lr-x10': ['encoderLearningRateMultiplier'], 'high-res-encoder': ['bigbigan.highResolutionEncoder'],
+    base: [],
+    'deterministic-e': ['bigbigan.stochasticEncoder'],
+    'uniform-prior': ['bigbigan.prior'],
+    'x-unary-only': ['bigbigan.unaries'],
+    'z-unary-only': ['bigbigan.unaries'],
+    'no-unaries': ['bigbigan.unaries'],
+    'small-g': ['bigbigan.generatorChannels'],
+    'encoder-lr-x10': ['encoderLearningRateMultiplier'],
+    'high-res-encoder': ['bigbigan.highResolutionEncoder'],
   };
   assert.deepEqual(ABLATION_NAMES.sort(), Object.keys(expected).sort());
   const flatBase = flatten(base);
@@ -69,7 +76,14 @@ test('networks: a stochastic encoder outputs mean and log-variance; the high-res
   const settings = BIGBIGAN_BASE.quick.bigbigan!;
   const stochastic = createBigBiganModel(settings, 8, 32, 1);
   assert.equal((stochastic.networks.encoder.outputs as unknown[]).length, 2);
-  assert.deepEqual(stochastic.networks.discriminator.outputs.map((o) => o.shape), [[null, 1], [null, 1], [null, 1]]);
+  assert.deepEqual(
+    stochastic.networks.discriminator.outputs.map((o) => o.shape),
+    [
+      [null, 1],
+      [null, 1],
+      [null, 1],
+    ],
+  );
   const x = tf.randomUniform([4, PIXELS], 0, 1, 'float32', 3) as tf.Tensor2D;
   assert.deepEqual(stochastic.encode(x).shape, [4, 8]);
   const deterministic = createBigBiganModel({ ...settings, stochasticEncoder: false }, 8, 32, 1);
@@ -84,7 +98,13 @@ for (const variant of ['base', 'high-res-encoder', 'no-unaries'] as const) {
     await initBackend();
     const config = ablationConfig(variant, BIGBIGAN_BASE.quick);
     const scores = variant === 'no-unaries' ? ['d/s_xz'] : ['d/s_x', 'd/s_xz', 'd/s_z'];
-    checkTrainingStep('none', () => createBigBiganModel(config.bigbigan!, 8, 32, 2), [...scores, 'd/total', 'eg/encoder', 'eg/generator', 'eg/total']);
+    checkTrainingStep('none', () => createBigBiganModel(config.bigbigan!, 8, 32, 2), [
+      ...scores,
+      'd/total',
+      'eg/encoder',
+      'eg/generator',
+      'eg/total',
+    ]);
   });
 }
 
@@ -110,7 +130,11 @@ test('rerunning the ablations reuses finished rows; an edited row trains alone',
   const again = await runAblations(['base', 'no-unaries'], { base, evaluation, root });
   assert.deepEqual(again, first, 'same rows, same numbers');
   assert.deepEqual(stamps(), firstStamps, 'nothing retrained');
-  const edited = await runAblations(['no-unaries'], { base: mergeConfig(base, { learningRate: 1e-4 }), evaluation, root });
+  const edited = await runAblations(['no-unaries'], {
+    base: mergeConfig(base, { learningRate: 1e-4 }),
+    evaluation,
+    root,
+  });
   assert.notEqual(edited[0].runDir, first[1].runDir, 'the edited row trains in a run of its own');
   assert.deepEqual(stamps(), firstStamps, 'the finished runs were not touched');
   assert.equal(fs.readdirSync(root).length, 3);

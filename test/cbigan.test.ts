@@ -13,12 +13,35 @@ for (const conditioning of ['simple', 'extended'] as const) {
     await initBackend();
     const model = tinyBigan(2, conditioning);
     assert.equal(model.conditional, true);
-    assert.deepEqual(model.networks.encoder.inputs.map((i) => i.shape), [[null, PIXELS]], 'E takes no label');
-    assert.deepEqual(model.networks.generator.inputs.map((i) => i.shape), [[null, 4], [null, NUM_CLASSES]]);
-    assert.deepEqual(model.networks.discriminator.inputs.map((i) => i.shape), [[null, PIXELS], [null, 4], [null, NUM_CLASSES]]);
+    assert.deepEqual(
+      model.networks.encoder.inputs.map((i) => i.shape),
+      [[null, PIXELS]],
+      'E takes no label',
+    );
+    assert.deepEqual(
+      model.networks.generator.inputs.map((i) => i.shape),
+      [
+        [null, 4],
+        [null, NUM_CLASSES],
+      ],
+    );
+    assert.deepEqual(
+      model.networks.discriminator.inputs.map((i) => i.shape),
+      [
+        [null, PIXELS],
+        [null, 4],
+        [null, NUM_CLASSES],
+      ],
+    );
     if (conditioning === 'extended') {
-      const units = model.networks.discriminator.layers.filter((l) => /^discriminator_[xzc]_1$/.test(l.name)).map((l) => l.outputShape);
-      assert.deepEqual(units, [[null, EXTENDED_UNITS.x], [null, EXTENDED_UNITS.z], [null, EXTENDED_UNITS.c]]);
+      const units = model.networks.discriminator.layers
+        .filter((l) => /^discriminator_[xzc]_1$/.test(l.name))
+        .map((l) => l.outputShape);
+      assert.deepEqual(units, [
+        [null, EXTENDED_UNITS.x],
+        [null, EXTENDED_UNITS.z],
+        [null, EXTENDED_UNITS.c],
+      ]);
     }
     const z = model.samplePrior(8, 5);
     const difference = tf.tidy(() => {
@@ -33,7 +56,11 @@ for (const conditioning of ['simple', 'extended'] as const) {
       const c3 = tf.oneHot(tf.fill([8], 3, 'int32') as tf.Tensor1D, NUM_CLASSES).toFloat();
       const c7 = tf.oneHot(tf.fill([8], 7, 'int32') as tf.Tensor1D, NUM_CLASSES).toFloat();
       const d = model.networks.discriminator;
-      return (d.apply([x, z, c3]) as tf.Tensor).sub(d.apply([x, z, c7]) as tf.Tensor).abs().max().dataSync()[0];
+      return (d.apply([x, z, c3]) as tf.Tensor)
+        .sub(d.apply([x, z, c7]) as tf.Tensor)
+        .abs()
+        .max()
+        .dataSync()[0];
     });
     assert.ok(dDifference > 1e-6, `changing c changes D(x, z, c) (max difference ${dDifference})`);
     assert.throws(() => model.generate(z), /needs labels to generate/);

@@ -11,7 +11,14 @@ function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
 /** Builds the same block twice, once on native kernels and once on tfjs ops, with identical weights. */
 function twins(activation: Activation, batchNorm: boolean) {
   const make = (portable: boolean) => {
-    const block = new DenseBlock({ name: `b_${activation}_${batchNorm}_${portable}`, units: 6, activation, batchNorm, portable, kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: 3 }) });
+    const block = new DenseBlock({
+      name: `b_${activation}_${batchNorm}_${portable}`,
+      units: 6,
+      activation,
+      batchNorm,
+      portable,
+      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: 3 }),
+    });
     block.apply(tf.input({ shape: [5] }));
     return block;
   };
@@ -31,17 +38,34 @@ for (const activation of ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as c
       const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 10);
       const run = (block: DenseBlock) => {
         const variables = block.trainableWeights.map((w) => w.read() as tf.Variable);
-        const { value, grads } = tf.variableGrads(() => (block.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, variables);
-        const inputGrad = tf.grad((input: tf.Tensor) => (block.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x);
+        const { value, grads } = tf.variableGrads(
+          () => (block.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar,
+          variables,
+        );
+        const inputGrad = tf.grad((input: tf.Tensor) =>
+          (block.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum(),
+        )(x);
         return { value, grads: variables.map((v) => grads[v.name]), inputGrad };
       };
       const a = run(native);
       const b = run(portable);
       assert.ok(maxDifference(a.value, b.value) < 1e-4, `loss ${a.value.dataSync()} vs ${b.value.dataSync()}`);
-      a.grads.forEach((g, i) => assert.ok(maxDifference(g, b.grads[i]) < 1e-4, `gradient of ${native.trainableWeights[i].name}: ${maxDifference(g, b.grads[i])}`));
+      a.grads.forEach((g, i) =>
+        assert.ok(
+          maxDifference(g, b.grads[i]) < 1e-4,
+          `gradient of ${native.trainableWeights[i].name}: ${maxDifference(g, b.grads[i])}`,
+        ),
+      );
       assert.ok(maxDifference(a.inputGrad, b.inputGrad) < 1e-4, 'input gradient');
-      native.getWeights().forEach((w, i) => assert.ok(maxDifference(w, portable.getWeights()[i]) < 1e-5, `weight ${i} after two training passes`));
-      const inference = maxDifference(native.apply(x, { training: false }) as tf.Tensor, portable.apply(x, { training: false }) as tf.Tensor);
+      native
+        .getWeights()
+        .forEach((w, i) =>
+          assert.ok(maxDifference(w, portable.getWeights()[i]) < 1e-5, `weight ${i} after two training passes`),
+        );
+      const inference = maxDifference(
+        native.apply(x, { training: false }) as tf.Tensor,
+        portable.apply(x, { training: false }) as tf.Tensor,
+      );
       assert.ok(inference < 1e-5, `inference output ${inference}`);
     });
   }
@@ -52,14 +76,21 @@ test('a block without weight gradients passes the same input gradient and gives 
   const { native } = twins('leakyRelu', true);
   const x = tf.randomNormal([16, 5], 0, 1, 'float32', 11);
   const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 12);
-  const inputGradient = () => tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x);
+  const inputGradient = () =>
+    tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x);
   const full = inputGradient();
   native.weightGradients = false;
   const frozen = inputGradient();
   const weights = native.trainableWeights.map((w) => w.read() as tf.Variable);
   // The weights enter as constants, so tfjs finds no path from them to the loss.
-  assert.throws(() => tf.variableGrads(() => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, weights),
-    /Cannot find a connection between any variable and the result/);
+  assert.throws(
+    () =>
+      tf.variableGrads(
+        () => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar,
+        weights,
+      ),
+    /Cannot find a connection between any variable and the result/,
+  );
   native.weightGradients = true;
   assert.ok(maxDifference(full, frozen) < 1e-4, `input gradients differ by ${maxDifference(full, frozen)}`);
 });
@@ -71,18 +102,28 @@ test('a block without input gradients gives its weights the same gradients, and 
   const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 14);
   const weights = native.trainableWeights.map((w) => w.read() as tf.Variable);
   const weightGradients = () => {
-    const { grads } = tf.variableGrads(() => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar, weights);
+    const { grads } = tf.variableGrads(
+      () => (native.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar,
+      weights,
+    );
     return weights.map((v) => grads[v.name]);
   };
   const full = weightGradients();
   native.inputGradients = false;
   const withoutInput = weightGradients();
-  assert.throws(() => tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x),
-    /Cannot compute gradient of y=f\(x\) with respect to x/);
+  assert.throws(
+    () => tf.grad((input: tf.Tensor) => (native.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum())(x),
+    /Cannot compute gradient of y=f\(x\) with respect to x/,
+  );
   native.weightGradients = false;
   const constant = native.apply(x, { training: true }) as tf.Tensor;
   native.inputGradients = true;
   native.weightGradients = true;
-  full.forEach((g, i) => assert.ok(maxDifference(g, withoutInput[i]) < 1e-5, `gradient of ${native.trainableWeights[i].name}`));
-  assert.ok(maxDifference(constant, native.apply(x, { training: true }) as tf.Tensor) < 1e-5, 'with no gradient at all the forward pass is unchanged');
+  full.forEach((g, i) =>
+    assert.ok(maxDifference(g, withoutInput[i]) < 1e-5, `gradient of ${native.trainableWeights[i].name}`),
+  );
+  assert.ok(
+    maxDifference(constant, native.apply(x, { training: true }) as tf.Tensor) < 1e-5,
+    'with no gradient at all the forward pass is unchanged',
+  );
 });

@@ -21,7 +21,9 @@ test('1NN on the backend finds the same neighbours as an exhaustive float64 sear
   const mnist = loadMnist();
   const train = takeFirst(mnist.train, TRAIN);
   const testSplit = takeFirst(mnist.test, 200);
-  const result = nearestNeighbourAccuracy(embeddings(train), train.labels, embeddings(testSplit), testSplit.labels, { batchSize: 64 });
+  const result = nearestNeighbourAccuracy(embeddings(train), train.labels, embeddings(testSplit), testSplit.labels, {
+    batchSize: 64,
+  });
   for (let i = 0; i < testSplit.count; i++) {
     let best = -1;
     let bestDistance = Infinity;
@@ -49,7 +51,20 @@ test("1NN predictions equal scikit-learn's KNeighborsClassifier(n_neighbors=1), 
   const testSplit = takeFirst(mnist.test, TEST);
   const ours = nearestNeighbourAccuracy(embeddings(train), train.labels, embeddings(testSplit), testSplit.labels);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'knn-')), 'predictions.bin');
-  const peer = spawnSync(python, ['bench/peers/knn_sklearn.py', defaultMnistDir(), '--train', String(TRAIN), '--test', String(TEST), '--predictions', file], { encoding: 'utf8' });
+  const peer = spawnSync(
+    python,
+    [
+      'bench/peers/knn_sklearn.py',
+      defaultMnistDir(),
+      '--train',
+      String(TRAIN),
+      '--test',
+      String(TEST),
+      '--predictions',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(peer.status, 0, peer.stderr);
   const theirs = new Uint8Array(fs.readFileSync(file));
   assert.deepEqual(Array.from(ours.predictions), Array.from(theirs));

@@ -5,7 +5,22 @@ import os from 'node:os';
 import { test } from 'node:test';
 
 /** lib/'s folders, bottom to top: each may import only itself and the folders before it (lib/README.md). */
-const LAYERS = ['util', 'backend', 'data', 'losses', 'optim', 'models', 'config', 'io', 'training', 'eval', 'tsne', 'experiments', 'plots', 'cli'];
+const LAYERS = [
+  'util',
+  'backend',
+  'data',
+  'losses',
+  'optim',
+  'models',
+  'config',
+  'io',
+  'training',
+  'eval',
+  'tsne',
+  'experiments',
+  'plots',
+  'cli',
+];
 const lib = path.resolve('lib');
 
 /** Every module specifier a source file imports, statically, dynamically or as a re-export. */
@@ -49,15 +64,22 @@ function layerViolations(root: string): string[] {
 /** Folders that reach themselves through imports, directly or through other folders. */
 function folderCycles(root: string): string[] {
   const graph = new Map<string, Set<string>>();
-  for (const [from, to] of folderEdges(root)) if (from !== '') (graph.get(from) ?? graph.set(from, new Set()).get(from)!).add(to);
+  for (const [from, to] of folderEdges(root))
+    if (from !== '') (graph.get(from) ?? graph.set(from, new Set()).get(from)!).add(to);
   const reaches = (start: string, goal: string, seen = new Set<string>()): boolean =>
-    [...(graph.get(start) ?? [])].some((next) => next === goal || (!seen.has(next) && (seen.add(next), reaches(next, goal, seen))));
+    [...(graph.get(start) ?? [])].some(
+      (next) => next === goal || (!seen.has(next) && (seen.add(next), reaches(next, goal, seen))),
+    );
   return [...graph.keys()].filter((folder) => reaches(folder, folder));
 }
 
 test('every lib/ folder is a named layer, and imports only the layers below it', () => {
-  const folders = fs.readdirSync(lib, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  for (const folder of folders) assert.ok(LAYERS.includes(folder), `lib/${folder} is not in the layer list of this test and lib/README.md`);
+  const folders = fs
+    .readdirSync(lib, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  for (const folder of folders)
+    assert.ok(LAYERS.includes(folder), `lib/${folder} is not in the layer list of this test and lib/README.md`);
   assert.deepEqual(layerViolations(lib), []);
 });
 
@@ -74,22 +96,36 @@ test('the checks catch an upward import and a cycle through a third folder', () 
   write('models/a.ts', "import { b } from '../training/b.js';\n");
   write('training/b.ts', "export { c } from '../eval/c.js';\n");
   write('eval/c.ts', "const m = await import('../models/a.js');\n");
-  assert.deepEqual(layerViolations(root), ['models -> training (models/a.ts imports ../training/b.js)', 'training -> eval (training/b.ts imports ../eval/c.js)']);
+  assert.deepEqual(layerViolations(root), [
+    'models -> training (models/a.ts imports ../training/b.js)',
+    'training -> eval (training/b.ts imports ../eval/c.js)',
+  ]);
   assert.deepEqual(folderCycles(root).sort(), ['eval', 'models', 'training']);
 });
 
 test('lib/index.ts, the public API, re-exports every layer but the CLI', () => {
   const exported = new Set(importsOf(path.join(lib, 'index.ts')).map((spec) => spec.split('/')[1]));
-  for (const layer of LAYERS.filter((l) => l !== 'cli')) assert.ok(exported.has(layer), `lib/index.ts exports nothing from lib/${layer}`);
+  for (const layer of LAYERS.filter((l) => l !== 'cli'))
+    assert.ok(exported.has(layer), `lib/index.ts exports nothing from lib/${layer}`);
   assert.ok(!exported.has('cli'));
 });
 
 test('notebooks import only the public API (./lib/index.js), node: modules and tfjs', () => {
-  const allowed = (spec: string) => spec === './lib/index.js' || spec.startsWith('node:') || spec === '@tensorflow/tfjs';
+  const allowed = (spec: string) =>
+    spec === './lib/index.js' || spec.startsWith('node:') || spec === '@tensorflow/tfjs';
   for (const name of fs.readdirSync('notebooks').filter((f) => f.endsWith('.ipynb'))) {
-    const cells = JSON.parse(fs.readFileSync(path.join('notebooks', name), 'utf8')).cells as { cell_type: string; source: string[] }[];
-    const specs = cells.filter((c) => c.cell_type === 'code').flatMap((c) => [...c.source.join('').matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]));
+    const cells = JSON.parse(fs.readFileSync(path.join('notebooks', name), 'utf8')).cells as {
+      cell_type: string;
+      source: string[];
+    }[];
+    const specs = cells
+      .filter((c) => c.cell_type === 'code')
+      .flatMap((c) => [...c.source.join('').matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]));
     assert.ok(specs.length > 0, `${name} imports nothing: the parser is broken`);
-    assert.deepEqual(specs.filter((s) => !allowed(s)), [], `${name} imports internals`);
+    assert.deepEqual(
+      specs.filter((s) => !allowed(s)),
+      [],
+      `${name} imports internals`,
+    );
   }
 });

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss, sigmoidCrossEntropy } from '../lib/losses/adversarial.js';
 
-const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-5) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 test('sigmoid cross-entropy from logits matches -log(sigmoid) and stays finite for huge logits', async () => {
   await initBackend();

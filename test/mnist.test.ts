@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Random } from '../lib/util/random.js';
-import { DataFileError, defaultMnistDir, epochBatches, loadMnist, MNIST_FILES, PIXELS, readIdx } from '../lib/data/mnist.js';
+import {
+  DataFileError,
+  defaultMnistDir,
+  epochBatches,
+  loadMnist,
+  MNIST_FILES,
+  PIXELS,
+  readIdx,
+} from '../lib/data/mnist.js';
 
 test('loads 60,000 training and 10,000 test digits with pixels in [0, 1] and labels 0-9', () => {
   const { train, test: testSplit } = loadMnist();
@@ -30,7 +38,8 @@ test('loads 60,000 training and 10,000 test digits with pixels in [0, 1] and lab
 
 function corruptedCopy(edit: (bytes: Buffer) => Buffer): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-'));
-  for (const spec of Object.values(MNIST_FILES)) fs.copyFileSync(path.join(defaultMnistDir(), spec.file), path.join(dir, spec.file));
+  for (const spec of Object.values(MNIST_FILES))
+    fs.copyFileSync(path.join(defaultMnistDir(), spec.file), path.join(dir, spec.file));
   const target = path.join(dir, MNIST_FILES.testLabels.file);
   fs.writeFileSync(target, edit(fs.readFileSync(target)));
   return dir;
@@ -38,7 +47,11 @@ function corruptedCopy(edit: (bytes: Buffer) => Buffer): string {
 
 test('a truncated file is an error naming the file', () => {
   const dir = corruptedCopy((b) => b.subarray(0, b.length - 10));
-  assert.throws(() => loadMnist({ dir }), (e: unknown) => e instanceof DataFileError && e.message.includes('t10k-labels-idx1-ubyte') && /truncated/.test(e.message));
+  assert.throws(
+    () => loadMnist({ dir }),
+    (e: unknown) =>
+      e instanceof DataFileError && e.message.includes('t10k-labels-idx1-ubyte') && /truncated/.test(e.message),
+  );
 });
 
 test('an altered byte fails the checksum, naming the file', () => {
@@ -47,7 +60,10 @@ test('an altered byte fails the checksum, naming the file', () => {
     copy[100] = (copy[100] + 1) % 10;
     return copy;
   });
-  assert.throws(() => loadMnist({ dir }), (e: unknown) => e instanceof DataFileError && e.message.includes('t10k-labels-idx1-ubyte') && /MD5/.test(e.message));
+  assert.throws(
+    () => loadMnist({ dir }),
+    (e: unknown) => e instanceof DataFileError && e.message.includes('t10k-labels-idx1-ubyte') && /MD5/.test(e.message),
+  );
 });
 
 test('a wrong magic number and a missing file are named', () => {
@@ -56,8 +72,14 @@ test('a wrong magic number and a missing file are named', () => {
     copy.writeUInt32BE(2051, 0);
     return copy;
   });
-  assert.throws(() => readIdx(path.join(magic, MNIST_FILES.testLabels.file), MNIST_FILES.testLabels), /magic number 2051 is not 2049/);
-  assert.throws(() => readIdx('/nonexistent/t10k-labels-idx1-ubyte', MNIST_FILES.testLabels), /nonexistent\/t10k-labels-idx1-ubyte: missing/);
+  assert.throws(
+    () => readIdx(path.join(magic, MNIST_FILES.testLabels.file), MNIST_FILES.testLabels),
+    /magic number 2051 is not 2049/,
+  );
+  assert.throws(
+    () => readIdx('/nonexistent/t10k-labels-idx1-ubyte', MNIST_FILES.testLabels),
+    /nonexistent\/t10k-labels-idx1-ubyte: missing/,
+  );
 });
 
 test('epoch batches are a seeded permutation cut into full batches', () => {
@@ -65,7 +87,10 @@ test('epoch batches are a seeded permutation cut into full batches', () => {
   const b = epochBatches(1000, 128, new Random(7));
   const c = epochBatches(1000, 128, new Random(8));
   assert.equal(a.length, 7);
-  assert.deepEqual(a.map((x) => Array.from(x)), b.map((x) => Array.from(x)));
+  assert.deepEqual(
+    a.map((x) => Array.from(x)),
+    b.map((x) => Array.from(x)),
+  );
   assert.notDeepEqual(Array.from(a[0]), Array.from(c[0]));
   const seen = new Set(a.flatMap((x) => Array.from(x)));
   assert.equal(seen.size, 7 * 128, 'no index repeats within an epoch');

@@ -17,16 +17,29 @@ import { train } from '../lib/training/train.js';
  */
 const PINNED = {
   bigan: {
-    'd/total': 1.3831779211759567, 'd/discriminatorEncoder': 0.6756873726844788, 'd/discriminatorGenerator': 0.7074905708432198,
-    'eg/total': 1.395175501704216, 'eg/encoder': 0.7141626551747322, 'eg/generator': 0.6810128539800644,
+    'd/total': 1.3831779211759567,
+    'd/discriminatorEncoder': 0.6756873726844788,
+    'd/discriminatorGenerator': 0.7074905708432198,
+    'eg/total': 1.395175501704216,
+    'eg/encoder': 0.7141626551747322,
+    'eg/generator': 0.6810128539800644,
   },
   'cbigan-extended': {
-    'd/total': 1.3870551586151123, 'd/discriminatorEncoder': 0.714623399078846, 'd/discriminatorGenerator': 0.6724317520856857,
-    'eg/total': 1.395305648446083, 'eg/encoder': 0.6777694448828697, 'eg/generator': 0.7175361961126328,
+    'd/total': 1.3870551586151123,
+    'd/discriminatorEncoder': 0.714623399078846,
+    'd/discriminatorGenerator': 0.6724317520856857,
+    'eg/total': 1.395305648446083,
+    'eg/encoder': 0.6777694448828697,
+    'eg/generator': 0.7175361961126328,
   },
   bigbigan: {
-    'd/total': 5.909968554973602, 'd/s_xz': 1.9898172169923782, 'd/s_x': 1.8717447817325592, 'd/s_z': 2.048406481742859,
-    'eg/total': 0.1435375027358532, 'eg/encoder': 0.02490884345024824, 'eg/generator': 0.11862865812145174,
+    'd/total': 5.909968554973602,
+    'd/s_xz': 1.9898172169923782,
+    'd/s_x': 1.8717447817325592,
+    'd/s_z': 2.048406481742859,
+    'eg/total': 0.1435375027358532,
+    'eg/encoder': 0.02490884345024824,
+    'eg/generator': 0.11862865812145174,
   },
 };
 
@@ -34,7 +47,11 @@ const tiny = { epochs: 1, trainLimit: 256, batchSize: 32 };
 const CONFIGS = {
   bigan: makeConfig('quick', { ...tiny, architecture: { hiddenUnits: 32 } }),
   'cbigan-extended': makeConfig('quick', { ...tiny, model: 'cbigan-extended', architecture: { hiddenUnits: 32 } }),
-  bigbigan: mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 256, batchSize: 32, bigbigan: { generatorChannels: 8, encoderChannels: 8, discriminatorChannels: 8 } }),
+  bigbigan: mergeConfig(BIGBIGAN_BASE.quick, {
+    trainLimit: 256,
+    batchSize: 32,
+    bigbigan: { generatorChannels: 8, encoderChannels: 8, discriminatorChannels: 8 },
+  }),
 };
 
 for (const [name, config] of Object.entries(CONFIGS)) {
@@ -47,7 +64,10 @@ for (const [name, config] of Object.entries(CONFIGS)) {
     const expected = PINNED[name as keyof typeof PINNED];
     assert.deepEqual(Object.keys(losses).sort(), Object.keys(expected).sort());
     for (const [key, value] of Object.entries(expected)) {
-      assert.ok(Math.abs(losses[key] - value) <= 1e-5 * Math.abs(value), `${key}: ${losses[key]} differs from the pinned ${value}`);
+      assert.ok(
+        Math.abs(losses[key] - value) <= 1e-5 * Math.abs(value),
+        `${key}: ${losses[key]} differs from the pinned ${value}`,
+      );
     }
   });
 }

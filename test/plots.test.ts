@@ -25,7 +25,12 @@ function distinctGreys(png: PNG): number {
 
 function digitRows() {
   const mnist = loadMnist();
-  return [0, 1].map((r) => ({ label: r ? 'x' : 'G(z)', images: Array.from({ length: 8 }, (_, c) => mnist.test.images.subarray((r * 8 + c) * PIXELS, (r * 8 + c + 1) * PIXELS)) }));
+  return [0, 1].map((r) => ({
+    label: r ? 'x' : 'G(z)',
+    images: Array.from({ length: 8 }, (_, c) =>
+      mnist.test.images.subarray((r * 8 + c) * PIXELS, (r * 8 + c + 1) * PIXELS),
+    ),
+  }));
 }
 
 test('an exported image grid PNG has the figure size and real content; SVG and HTML are written too', async () => {
@@ -45,7 +50,11 @@ test('an exported image grid PNG has the figure size and real content; SVG and H
 
 test('a line chart exports its axes and tick labels', async () => {
   const base = path.join(tmp(), 'lines');
-  await exportFigure(lineChartFigure([{ name: 'loss', x: [1, 2, 3], y: [0.5, 0.25, 0.125] }], { title: 'losses', xTitle: 'epoch' }), base, ['svg', 'png']);
+  await exportFigure(
+    lineChartFigure([{ name: 'loss', x: [1, 2, 3], y: [0.5, 0.25, 0.125] }], { title: 'losses', xTitle: 'epoch' }),
+    base,
+    ['svg', 'png'],
+  );
   const svg = fs.readFileSync(`${base}.svg`, 'utf8');
   assert.ok((svg.match(/class="ytick"><text/g) ?? []).length >= 3, 'y tick labels are drawn');
   assert.ok((svg.match(/class="xtick"><text/g) ?? []).length >= 3, 'x tick labels are drawn');
@@ -54,10 +63,23 @@ test('a line chart exports its axes and tick labels', async () => {
 
 function chromium(args: string[]): { stdout: string; status: number | null } {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-'));
-  const result = spawnSync('chromium', [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=5000', ...args,
-  ], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 60000 });
+  const result = spawnSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--virtual-time-budget=5000',
+      ...args,
+    ],
+    { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 60000 },
+  );
   return { stdout: result.stdout, status: result.status };
 }
 
@@ -70,7 +92,7 @@ test('the exported HTML draws every trace and point in headless Chromium, and it
   const dom = chromium(['--dump-dom', url]);
   assert.equal(dom.status, 0, 'chromium ran');
   assert.equal((dom.stdout.match(/class="trace scatter/g) ?? []).length, 3, 'three traces');
-  assert.equal((dom.stdout.match(/<path class="point[ "]/g) ?? []).length, 300, "every point drawn");
+  assert.equal((dom.stdout.match(/<path class="point[ "]/g) ?? []).length, 300, 'every point drawn');
   const shot = path.join(tmp(), 'shot.png');
   assert.equal(chromium([`--screenshot=${shot}`, '--window-size=700,600', url]).status, 0);
   assert.ok(distinctGreys(PNG.sync.read(fs.readFileSync(shot))) > 5, 'the screenshot shows the plot');
@@ -91,16 +113,43 @@ test('a committed image is shown from its file; a missing one is an error naming
   t.mock.method(console, 'log', (line: string) => logged.push(line));
   showImageFile('data/results/figures/cbigan-paper/class-samples.png');
   assert.match(logged[0], /<image data\/results\/figures\/cbigan-paper\/class-samples\.png>/);
-  assert.throws(() => showImageFile('data/results/figures/none.png'), /data\/results\/figures\/none\.png: no such image/);
+  assert.throws(
+    () => showImageFile('data/results/figures/none.png'),
+    /data\/results\/figures\/none\.png: no such image/,
+  );
 });
 
 test('bigan plot --label starts every exported figure title with the label', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plot-label-'));
-  const trained = await train({ runDir: path.join(dir, 'run'), config: makeConfig('quick', { epochs: 1, trainLimit: 64, batchSize: 32, architecture: { hiddenUnits: 16 } }), progress: silentProgress });
+  const trained = await train({
+    runDir: path.join(dir, 'run'),
+    config: makeConfig('quick', { epochs: 1, trainLimit: 64, batchSize: 32, architecture: { hiddenUnits: 16 } }),
+    progress: silentProgress,
+  });
   trained.model.dispose();
   t.mock.method(console, 'log', () => {});
-  assert.equal(await main(['plot', '--run', path.join(dir, 'run'), '--out', path.join(dir, 'figures'), '--formats', 'svg', '--label', 'row-x']), 0);
-  for (const [file, title] of [['samples', 'row-x: samples G(z), epoch 1'], ['reconstructions', 'row-x: x and G(E(x)), epoch 1'], ['losses', 'row-x: training losses']]) {
-    assert.ok(fs.readFileSync(path.join(dir, 'figures', `${file}.svg`), 'utf8').includes(title), `${file}.svg has the title '${title}'`);
+  assert.equal(
+    await main([
+      'plot',
+      '--run',
+      path.join(dir, 'run'),
+      '--out',
+      path.join(dir, 'figures'),
+      '--formats',
+      'svg',
+      '--label',
+      'row-x',
+    ]),
+    0,
+  );
+  for (const [file, title] of [
+    ['samples', 'row-x: samples G(z), epoch 1'],
+    ['reconstructions', 'row-x: x and G(E(x)), epoch 1'],
+    ['losses', 'row-x: training losses'],
+  ]) {
+    assert.ok(
+      fs.readFileSync(path.join(dir, 'figures', `${file}.svg`), 'utf8').includes(title),
+      `${file}.svg has the title '${title}'`,
+    );
   }
 });

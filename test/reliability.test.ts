@@ -53,12 +53,27 @@ test('bigan train killed with SIGKILL at random moments resumes to the same loss
     assert.equal(resumed.status, 0, `after a kill at ${delay} ms: ${resumed.output}`);
     const run = RunFolder.open(dir);
     const history = run.readHistory();
-    assert.deepEqual(history.map((r) => r.epoch), [0, 1, 2, 3, 4], `kill at ${delay} ms`);
-    assert.deepEqual(run.checkpoints().map((c) => c.epoch), [4, 5], 'the newest checkpoints are complete and kept');
-    assert.deepEqual(fs.readdirSync(run.checkpointsDir).filter((n) => n.startsWith('.')), [], 'no half-written checkpoint left');
+    assert.deepEqual(
+      history.map((r) => r.epoch),
+      [0, 1, 2, 3, 4],
+      `kill at ${delay} ms`,
+    );
+    assert.deepEqual(
+      run.checkpoints().map((c) => c.epoch),
+      [4, 5],
+      'the newest checkpoints are complete and kept',
+    );
+    assert.deepEqual(
+      fs.readdirSync(run.checkpointsDir).filter((n) => n.startsWith('.')),
+      [],
+      'no half-written checkpoint left',
+    );
     for (let e = 0; e < 5; e++) {
       for (const [name, value] of Object.entries(expected[e].losses)) {
-        assert.ok(Math.abs(history[e].losses[name] - value) < 1e-5, `kill at ${delay} ms, epoch ${e + 1}, ${name}: ${history[e].losses[name]} vs ${value}`);
+        assert.ok(
+          Math.abs(history[e].losses[name] - value) < 1e-5,
+          `kill at ${delay} ms, epoch ${e + 1}, ${name}: ${history[e].losses[name]} vs ${value}`,
+        );
       }
     }
   }
@@ -76,18 +91,33 @@ test('a NaN stops training within one step, names the step and the loss, and lea
     weight.write(nan);
     nan.dispose();
   };
-  await assert.rejects(train({ runDir: dir, config, progress: silentProgress, afterStep: poison }), (e: unknown) =>
-    e instanceof DivergenceError && e.step === 11 && /training diverged at step 11: loss d\/\w+ is NaN/.test(e.message));
+  await assert.rejects(
+    train({ runDir: dir, config, progress: silentProgress, afterStep: poison }),
+    (e: unknown) =>
+      e instanceof DivergenceError &&
+      e.step === 11 &&
+      /training diverged at step 11: loss d\/\w+ is NaN/.test(e.message),
+  );
   const run = RunFolder.open(dir);
-  assert.deepEqual(run.checkpoints().map((c) => c.epoch), [1]);
+  assert.deepEqual(
+    run.checkpoints().map((c) => c.epoch),
+    [1],
+  );
   assert.equal(run.readHistory().length, 1, 'no record of the diverged epoch');
   const { model } = await loadRunModel(dir);
-  for (const w of model.networks.generator.getWeights()) assert.ok(tf.tidy(() => w.isNaN().any().dataSync()[0]) === 0, 'the checkpoint holds no NaN');
+  for (const w of model.networks.generator.getWeights())
+    assert.ok(tf.tidy(() => w.isNaN().any().dataSync()[0]) === 0, 'the checkpoint holds no NaN');
 });
 
 test('a notebook-sized cell run 50 times keeps the tensor count and resident memory flat', async () => {
   await initBackend();
-  const config = makeConfig('quick', { epochs: 1, trainLimit: 128, batchSize: 32, architecture: { hiddenUnits: 32 }, keepCheckpoints: 1 });
+  const config = makeConfig('quick', {
+    epochs: 1,
+    trainLimit: 128,
+    batchSize: 32,
+    architecture: { hiddenUnits: 32 },
+    keepCheckpoints: 1,
+  });
   const root = tmp();
   const mnist = loadMnist();
   const cell = async (i: number) => {

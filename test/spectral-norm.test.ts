@@ -34,8 +34,14 @@ test('SpectralDense: after power iteration the effective kernel has spectral nor
   const difference = tf.tidy(() => out.sub(expected).abs().max().dataSync()[0]);
   assert.ok(difference < 1e-4, `output differs from x W / sigma by ${difference}`);
   // u is state, not a parameter: an optimizer must not see it, a checkpoint must.
-  assert.deepEqual(layer.trainableWeights.map((w) => w.originalName), ['sn_dense_test/kernel', 'sn_dense_test/bias']);
-  assert.deepEqual(layer.weights.map((w) => w.originalName), ['sn_dense_test/kernel', 'sn_dense_test/bias', 'sn_dense_test/u']);
+  assert.deepEqual(
+    layer.trainableWeights.map((w) => w.originalName),
+    ['sn_dense_test/kernel', 'sn_dense_test/bias'],
+  );
+  assert.deepEqual(
+    layer.weights.map((w) => w.originalName),
+    ['sn_dense_test/kernel', 'sn_dense_test/bias', 'sn_dense_test/u'],
+  );
   tf.dispose([x, out, expected]);
 });
 
@@ -66,14 +72,24 @@ test('SpectralDense: inference leaves u alone; the kernel gradient matches finit
     const minus = kernel.slice();
     minus[index] -= epsilon;
     const numeric = (lossAt(plus) - lossAt(minus)) / (2 * epsilon);
-    assert.ok(Math.abs(numeric - analytic[index]) < 1e-2 * Math.max(1, Math.abs(numeric)), `kernel[${index}]: analytic ${analytic[index]}, numeric ${numeric}`);
+    assert.ok(
+      Math.abs(numeric - analytic[index]) < 1e-2 * Math.max(1, Math.abs(numeric)),
+      `kernel[${index}]: analytic ${analytic[index]}, numeric ${numeric}`,
+    );
   }
   tf.dispose([x, grads[kernelVariable.name]]);
 });
 
 test('SpectralConv2D: normalises the kernel seen as [k k in, out], strides and same padding like conv2d', async () => {
   await initBackend();
-  const layer = new SpectralConv2D({ name: 'sn_conv_test', filters: 3, kernelSize: 4, strides: 2, kernelInitializer: init, seed: 7 });
+  const layer = new SpectralConv2D({
+    name: 'sn_conv_test',
+    filters: 3,
+    kernelSize: 4,
+    strides: 2,
+    kernelInitializer: init,
+    seed: 7,
+  });
   const x = tf.randomNormal([2, 7, 7, 2], 0, 1, 'float32', 8);
   layer.apply(x);
   for (let i = 0; i < 60; i++) tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);

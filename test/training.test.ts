@@ -15,14 +15,24 @@ import { silentProgress } from '../lib/training/progress.js';
 import { createOptimizers, disposeOptimizers } from '../lib/training/optimizers.js';
 import { train } from '../lib/training/train.js';
 
-const tiny = (overrides = {}) => makeConfig('quick', { epochs: 3, trainLimit: 256, batchSize: 32, architecture: { hiddenUnits: 32 }, ...overrides });
+const tiny = (overrides = {}) =>
+  makeConfig('quick', { epochs: 3, trainLimit: 256, batchSize: 32, architecture: { hiddenUnits: 32 }, ...overrides });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
 
 test('configs: presets validate; unknown, missing and out-of-range fields are named', () => {
   for (const preset of Object.values(PRESETS)) validateConfig(structuredClone(preset));
-  assert.throws(() => validateConfig({ ...PRESETS.quick, learningRat: 1 }), (e: unknown) => e instanceof ConfigError && e.field === 'learningRat' && /unknown field/.test(e.message));
-  assert.throws(() => validateConfig({ ...PRESETS.quick, batchSize: 0 }), /config field 'batchSize': must be >= 2, got 0/);
-  assert.throws(() => validateConfig({ ...PRESETS.quick, architecture: { ...PRESETS.quick.architecture, encoderOutput: 'relu' } }), /'architecture.encoderOutput': must be one of linear, tanh/);
+  assert.throws(
+    () => validateConfig({ ...PRESETS.quick, learningRat: 1 }),
+    (e: unknown) => e instanceof ConfigError && e.field === 'learningRat' && /unknown field/.test(e.message),
+  );
+  assert.throws(
+    () => validateConfig({ ...PRESETS.quick, batchSize: 0 }),
+    /config field 'batchSize': must be >= 2, got 0/,
+  );
+  assert.throws(
+    () => validateConfig({ ...PRESETS.quick, architecture: { ...PRESETS.quick.architecture, encoderOutput: 'relu' } }),
+    /'architecture.encoderOutput': must be one of linear, tanh/,
+  );
   const { seed: _, ...noSeed } = PRESETS.quick;
   assert.throws(() => validateConfig(noSeed), /'seed': missing/);
   assert.throws(() => makeConfig('huge' as 'quick'), /'preset': must be one of quick, reproduction, paper/);
@@ -42,7 +52,7 @@ test('the paper schedule holds 2e-4 for 200 epochs, then decays exponentially to
   assert.equal(learningRateAt(paper, 0), 2e-4);
   assert.equal(learningRateAt(paper, 199), 2e-4);
   assert.ok(Math.abs(learningRateAt(paper, 399) - 2e-6) < 1e-12);
-  assert.ok(Math.abs(learningRateAt(paper, 299) - 2e-4 * (1e-2) ** (99 / 199)) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(paper, 299) - 2e-4 * 1e-2 ** (99 / 199)) < 1e-12);
 });
 
 test('prior samples repeat for the same seed, seed 0 included, and differ between seeds', async () => {
@@ -63,7 +73,11 @@ test('a resumed run continues exactly like an uninterrupted one', async () => {
   await initBackend();
   const whole = await train({ runDir: tmp(), config: tiny(), progress: silentProgress });
   assert.equal(whole.history.length, 3);
-  assert.deepEqual(whole.run.checkpoints().map((c) => c.epoch), [2, 3], 'keepCheckpoints 2 prunes the oldest');
+  assert.deepEqual(
+    whole.run.checkpoints().map((c) => c.epoch),
+    [2, 3],
+    'keepCheckpoints 2 prunes the oldest',
+  );
 
   // A crash after epoch 2's checkpoint: epoch 3's checkpoint and history record never reached the disk.
   const crashed = tmp();
@@ -75,7 +89,10 @@ test('a resumed run continues exactly like an uninterrupted one', async () => {
   const resumed = await train({ runDir: crashed, resume: true, progress: silentProgress });
   assert.equal(resumed.history.length, 3);
   for (const [name, value] of Object.entries(whole.history[2].losses)) {
-    assert.ok(Math.abs(resumed.history[2].losses[name] - value) < 1e-5, `epoch 3 ${name}: ${resumed.history[2].losses[name]} vs ${value}`);
+    assert.ok(
+      Math.abs(resumed.history[2].losses[name] - value) < 1e-5,
+      `epoch 3 ${name}: ${resumed.history[2].losses[name]} vs ${value}`,
+    );
   }
   const a = whole.model.networks.encoder.getWeights();
   const b = resumed.model.networks.encoder.getWeights();
@@ -93,7 +110,14 @@ test('bad checkpoints and run folders are errors naming the file, and leave the 
   const adam = { learningRate: 1e-3, beta1: 0.5, beta2: 0.999, weightDecay: 0 };
   const otherOptimizers = createOptimizers(other, { discriminator: adam, encoder: adam, generator: adam });
   const before = other.networks.encoder.getWeights().map((w) => w.dataSync().slice());
-  assert.throws(() => loadCheckpoint(checkpoint, other, otherOptimizers), (e: unknown) => e instanceof CheckpointError && /tensors\.bin: tensor encoder\/encoder_1\/kernel has shape \[784,32\], this model needs \[784,16\]/.test(e.message));
+  assert.throws(
+    () => loadCheckpoint(checkpoint, other, otherOptimizers),
+    (e: unknown) =>
+      e instanceof CheckpointError &&
+      /tensors\.bin: tensor encoder\/encoder_1\/kernel has shape \[784,32\], this model needs \[784,16\]/.test(
+        e.message,
+      ),
+  );
   other.networks.encoder.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), before[i]));
 
   const corrupt = path.join(tmp(), 'epoch-0001');

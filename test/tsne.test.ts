@@ -27,7 +27,7 @@ test('each row of P_j|i sums to 1 and has the requested perplexity', () => {
   const distances = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     let d = 0;
-    for (let j = 0; j < k; j++) distances[i * k + j] = (d += random.next() * 3);
+    for (let j = 0; j < k; j++) distances[i * k + j] = d += random.next() * 3;
   }
   for (const perplexity of [5, 10]) {
     const p = conditionalProbabilities(distances, n, k, perplexity);
@@ -40,7 +40,10 @@ test('each row of P_j|i sums to 1 and has the requested perplexity', () => {
         if (v > 0) entropy -= v * Math.log(v);
       }
       assert.ok(Math.abs(sum - 1) < 1e-12, `row ${i} sums to ${sum}`);
-      assert.ok(Math.abs(Math.exp(entropy) - perplexity) < 1e-3 * perplexity, `row ${i} perplexity ${Math.exp(entropy)}`);
+      assert.ok(
+        Math.abs(Math.exp(entropy) - perplexity) < 1e-3 * perplexity,
+        `row ${i} perplexity ${Math.exp(entropy)}`,
+      );
     }
   }
 });
@@ -74,9 +77,12 @@ test('with theta 0 the Barnes-Hut gradient equals the exact gradient within 1e-3
   const exaggeration = 2;
   // Exact: dKL/dy_i = 4 sum_j (p_ij - q_ij) w_ij (y_i - y_j), with w = 1 / (1 + d^2) and q = w / sum w.
   const dense = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) dense[i * n + p.columns[e]] = p.values[e] * exaggeration;
+  for (let i = 0; i < n; i++)
+    for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) dense[i * n + p.columns[e]] = p.values[e] * exaggeration;
   let z = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) z += 1 / (1 + (y[2 * i] - y[2 * j]) ** 2 + (y[2 * i + 1] - y[2 * j + 1]) ** 2);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      if (i !== j) z += 1 / (1 + (y[2 * i] - y[2 * j]) ** 2 + (y[2 * i + 1] - y[2 * j + 1]) ** 2);
   const exact = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -112,8 +118,18 @@ test('well-separated clusters stay apart in the map, and the same seed gives the
   const map = Float32Array.from(first.embedding);
   // The points sorted by cluster, so even-numbered points train a 1NN classifier that the odd ones test.
   const pick = (parity: number) => Array.from({ length: data.count / 2 }, (_, k) => 2 * k + parity);
-  const part = (indices: number[]) => ({ values: Float32Array.from(indices.flatMap((i) => [map[2 * i], map[2 * i + 1]])), count: indices.length, dim: 2 });
-  const accuracy = knnClassifierAccuracy(part(pick(0)), pick(0).map((i) => labels[i]), part(pick(1)), pick(1).map((i) => labels[i]), 1);
+  const part = (indices: number[]) => ({
+    values: Float32Array.from(indices.flatMap((i) => [map[2 * i], map[2 * i + 1]])),
+    count: indices.length,
+    dim: 2,
+  });
+  const accuracy = knnClassifierAccuracy(
+    part(pick(0)),
+    pick(0).map((i) => labels[i]),
+    part(pick(1)),
+    pick(1).map((i) => labels[i]),
+    1,
+  );
   assert.equal(accuracy, 1);
   // Every point is nearer its own cluster's centre than any other cluster's.
   const centres = Array.from({ length: 4 }, (_, c) => {

@@ -31,15 +31,21 @@ export interface BackendReport {
 
 /** A backend that was asked for by name and cannot load. */
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, reason: string, hint: string) {
+  constructor(
+    readonly backend: BackendName,
+    reason: string,
+    hint: string,
+  ) {
     super(`backend '${backend}' cannot load: ${reason}\n  ${hint}`);
     this.name = 'BackendUnavailableError';
   }
 }
 
 const INSTALL_HINTS: Record<BackendName, string> = {
-  'tensorflow-gpu': 'It needs an NVIDIA driver with CUDA 12.2 and cuDNN 8.9 and the built addon: run `npm run setup -- --gpu` (README, "GPU").',
-  tensorflow: 'Run `node scripts/install-native.mjs --strict` to build @tensorflow/tfjs-node against libtensorflow (README, "Backends").',
+  'tensorflow-gpu':
+    'It needs an NVIDIA driver with CUDA 12.2 and cuDNN 8.9 and the built addon: run `npm run setup -- --gpu` (README, "GPU").',
+  tensorflow:
+    'Run `node scripts/install-native.mjs --strict` to build @tensorflow/tfjs-node against libtensorflow (README, "Backends").',
   wasm: 'Run `npm ci` to install @tensorflow/tfjs-backend-wasm.',
   cpu: 'Run `npm ci` to install @tensorflow/tfjs.',
 };
@@ -49,7 +55,9 @@ export function backendFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ba
   const value = env.BIGAN_BACKEND?.trim();
   if (!value) return null;
   if (!(BACKEND_ORDER as readonly string[]).includes(value)) {
-    throw new Error(`BIGAN_BACKEND='${value}' is not a backend; use one of ${BACKEND_ORDER.join(', ')} (or leave it unset)`);
+    throw new Error(
+      `BIGAN_BACKEND='${value}' is not a backend; use one of ${BACKEND_ORDER.join(', ')} (or leave it unset)`,
+    );
   }
   return value as BackendName;
 }
@@ -60,7 +68,12 @@ function packageVersion(name: string): string {
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((l) => l.trim().length > 0)?.trim() ?? message;
+  return (
+    message
+      .split('\n')
+      .find((l) => l.trim().length > 0)
+      ?.trim() ?? message
+  );
 }
 
 /** A GPU build of TensorFlow runs on the CPU when no driver is present, so the driver is checked first. */
@@ -75,8 +88,13 @@ function cudaDriverMissing(): string | null {
 
 function gpuNames(): string[] {
   try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], { encoding: 'utf8' });
-    return out.trim().split('\n').map((line, i) => `gpu:${i} ${line.trim()}`);
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], {
+      encoding: 'utf8',
+    });
+    return out
+      .trim()
+      .split('\n')
+      .map((line, i) => `gpu:${i} ${line.trim()}`);
   } catch {
     return ['gpu (nvidia-smi unavailable)'];
   }
@@ -100,7 +118,8 @@ function quietTensorFlowLogs(): void {
 async function loadNative(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu'): Promise<LoadedBackend> {
   quietTensorFlowLogs();
   await import(pkg);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but did not register the tensorflow backend`);
+  if (!(await tf.setBackend('tensorflow')))
+    throw new Error(`${pkg} loaded but did not register the tensorflow backend`);
   const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
   return { tfjsBackend: 'tensorflow', tensorflowVersion: binding?.TF_Version ?? null, devices: [] };
 }
@@ -120,7 +139,11 @@ const LOADERS: Loaders = {
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return { tfjsBackend: 'wasm', tensorflowVersion: null, devices: [`wasm (simd ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`] };
+    return {
+      tfjsBackend: 'wasm',
+      tensorflowVersion: null,
+      devices: [`wasm (simd ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`],
+    };
   },
   cpu: async () => {
     if (!(await tf.setBackend('cpu'))) throw new Error('the plain JavaScript backend failed to initialise');
@@ -165,13 +188,20 @@ export async function chooseBackend(forced: BackendName | null, loaders: Loaders
       skipped.push({ backend, reason: `${firstLine(error)}. ${INSTALL_HINTS[backend]}` });
     }
   }
-  throw new Error(`no TensorFlow.js backend could load:\n${skipped.map((s) => `  ${s.backend}: ${s.reason}`).join('\n')}`);
+  throw new Error(
+    `no TensorFlow.js backend could load:\n${skipped.map((s) => `  ${s.backend}: ${s.reason}`).join('\n')}`,
+  );
 }
 
 /** Versions of the packages that matter for reproducing a run. */
 export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = { node: process.versions.node };
-  for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm']) {
+  for (const name of [
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    '@tensorflow/tfjs-backend-wasm',
+  ]) {
     try {
       versions[name] = packageVersion(name);
     } catch {
@@ -190,7 +220,9 @@ export function describeBackend(report: BackendReport): string {
     ...report.skipped.map((s) => `  skipped ${s.backend}: ${s.reason}`),
   ];
   if (report.backend === 'wasm' || report.backend === 'cpu') {
-    lines.push(`  note: ${report.backend} is 50-150x slower than native TensorFlow for training; see README, "Backends".`);
+    lines.push(
+      `  note: ${report.backend} is 50-150x slower than native TensorFlow for training; see README, "Backends".`,
+    );
   }
   return lines.join('\n');
 }

@@ -31,11 +31,16 @@ export function nativeBackendActive(): boolean {
 }
 
 function backend(): NodeBackend {
-  if (!nativeBackendActive()) throw new Error(`native TensorFlow ops need the tensorflow backend, not ${tf.getBackend()}`);
+  if (!nativeBackendActive())
+    throw new Error(`native TensorFlow ops need the tensorflow backend, not ${tf.getBackend()}`);
   return tf.backend() as unknown as NodeBackend;
 }
 
-const floatType = (name: string): OpAttr => ({ name, type: backend().binding.TF_ATTR_TYPE, value: backend().binding.TF_FLOAT });
+const floatType = (name: string): OpAttr => ({
+  name,
+  type: backend().binding.TF_ATTR_TYPE,
+  value: backend().binding.TF_FLOAT,
+});
 const bool = (name: string, value: boolean): OpAttr => ({ name, type: backend().binding.TF_ATTR_BOOL, value });
 
 // TensorFlow's name for an anonymous resource (ResourceHandle::ANONYMOUS_NAME): each VarHandleOp with it makes a
@@ -46,18 +51,27 @@ const ANONYMOUS_NAME = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
 /** A float32 TensorFlow resource variable living inside libtensorflow; the handle is a tfjs tensor the caller disposes. */
 export function createResourceVariable(initial: tf.Tensor): tf.Tensor {
   const b = backend();
-  const handle = b.executeSingleOutput('VarHandleOp', [
-    { name: 'container', type: b.binding.TF_ATTR_STRING, value: '' },
-    { name: 'shared_name', type: b.binding.TF_ATTR_STRING, value: ANONYMOUS_NAME },
-    floatType('dtype'),
-    { name: 'shape', type: b.binding.TF_ATTR_SHAPE, value: initial.shape },
-  ], []);
+  const handle = b.executeSingleOutput(
+    'VarHandleOp',
+    [
+      { name: 'container', type: b.binding.TF_ATTR_STRING, value: '' },
+      { name: 'shared_name', type: b.binding.TF_ATTR_STRING, value: ANONYMOUS_NAME },
+      floatType('dtype'),
+      { name: 'shape', type: b.binding.TF_ATTR_SHAPE, value: initial.shape },
+    ],
+    [],
+  );
   assignResourceVariable(handle, initial);
   return handle;
 }
 
 export function assignResourceVariable(handle: tf.Tensor, value: tf.Tensor): void {
-  backend().executeMultipleOutputs('AssignVariableOp', [floatType('dtype'), bool('validate_shape', true)], [handle, value], 0);
+  backend().executeMultipleOutputs(
+    'AssignVariableOp',
+    [floatType('dtype'), bool('validate_shape', true)],
+    [handle, value],
+    0,
+  );
 }
 
 export function readResourceVariable(handle: tf.Tensor): tf.Tensor {
@@ -74,9 +88,19 @@ export function destroyResourceVariable(handle: tf.Tensor): void {
  * TensorFlow's fused Adam update of `variable` in place, given its moment variables and the scalars
  * [beta1^t, beta2^t, lr, beta1, beta2, epsilon]. One kernel pass instead of tfjs' dozen elementwise ops.
  */
-export function resourceApplyAdam(variable: tf.Tensor, m: tf.Tensor, v: tf.Tensor, scalars: tf.Tensor[], gradient: tf.Tensor): void {
-  backend().executeMultipleOutputs('ResourceApplyAdam', [floatType('T'), bool('use_locking', false), bool('use_nesterov', false)],
-    [variable, m, v, ...scalars, gradient], 0);
+export function resourceApplyAdam(
+  variable: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  scalars: tf.Tensor[],
+  gradient: tf.Tensor,
+): void {
+  backend().executeMultipleOutputs(
+    'ResourceApplyAdam',
+    [floatType('T'), bool('use_locking', false), bool('use_nesterov', false)],
+    [variable, m, v, ...scalars, gradient],
+    0,
+  );
 }
 
 const float = (name: string, value: number): OpAttr => ({ name, type: backend().binding.TF_ATTR_FLOAT, value });
@@ -84,15 +108,27 @@ const str = (name: string, value: string): OpAttr => ({ name, type: backend().bi
 
 /** 2-D MatMul without tfjs' reshapes to rank 3 (three extra ops per product). */
 export function nativeMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor2D {
-  return backend().executeSingleOutput('MatMul', [floatType('T'), bool('transpose_a', transposeA), bool('transpose_b', transposeB)], [a, b]) as tf.Tensor2D;
+  return backend().executeSingleOutput(
+    'MatMul',
+    [floatType('T'), bool('transpose_a', transposeA), bool('transpose_b', transposeB)],
+    [a, b],
+  ) as tf.Tensor2D;
 }
 
 export function nativeBiasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return backend().executeSingleOutput('BiasAdd', [floatType('T'), str('data_format', 'NHWC')], [x, bias]) as tf.Tensor2D;
+  return backend().executeSingleOutput(
+    'BiasAdd',
+    [floatType('T'), str('data_format', 'NHWC')],
+    [x, bias],
+  ) as tf.Tensor2D;
 }
 
 export function nativeBiasAddGrad(dy: tf.Tensor): tf.Tensor1D {
-  return backend().executeSingleOutput('BiasAddGrad', [floatType('T'), str('data_format', 'NHWC')], [dy]) as tf.Tensor1D;
+  return backend().executeSingleOutput(
+    'BiasAddGrad',
+    [floatType('T'), str('data_format', 'NHWC')],
+    [dy],
+  ) as tf.Tensor1D;
 }
 
 export type NativeActivation = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'linear';
@@ -113,7 +149,13 @@ export function nativeActivation(x: tf.Tensor, kind: NativeActivation, alpha: nu
 }
 
 /** d(activation)/d(input) times dy, from the activation's input `x` and output `y`. */
-export function nativeActivationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, kind: NativeActivation, alpha: number): tf.Tensor {
+export function nativeActivationGrad(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  kind: NativeActivation,
+  alpha: number,
+): tf.Tensor {
   switch (kind) {
     case 'linear':
       return dy;
@@ -133,18 +175,44 @@ export function nativeActivationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, 
  * outputs are the updated running statistics (1 - f) * running + f * batch, the variance unbiased, as in PyTorch.
  * Returns [y, runningMean, runningVariance, reserve1, reserve2, reserve3]; the reserves feed the gradient.
  */
-export function nativeBatchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, runningMean: tf.Tensor, runningVariance: tf.Tensor, epsilon: number, averageFactor: number): tf.Tensor[] {
-  return backend().executeMultipleOutputs('FusedBatchNormV3', [
-    floatType('T'), floatType('U'), float('epsilon', epsilon), float('exponential_avg_factor', averageFactor),
-    str('data_format', 'NHWC'), bool('is_training', true),
-  ], [x, gamma, beta, runningMean, runningVariance], 6);
+export function nativeBatchNormTraining(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  runningMean: tf.Tensor,
+  runningVariance: tf.Tensor,
+  epsilon: number,
+  averageFactor: number,
+): tf.Tensor[] {
+  return backend().executeMultipleOutputs(
+    'FusedBatchNormV3',
+    [
+      floatType('T'),
+      floatType('U'),
+      float('epsilon', epsilon),
+      float('exponential_avg_factor', averageFactor),
+      str('data_format', 'NHWC'),
+      bool('is_training', true),
+    ],
+    [x, gamma, beta, runningMean, runningVariance],
+    6,
+  );
 }
 
 /** Gradients of {@link nativeBatchNormTraining}: [dx, dgamma, dbeta]. */
-export function nativeBatchNormGrad(dy: tf.Tensor4D, x: tf.Tensor4D, gamma: tf.Tensor, reserves: tf.Tensor[], epsilon: number): tf.Tensor[] {
-  const outputs = backend().executeMultipleOutputs('FusedBatchNormGradV3', [
-    floatType('T'), floatType('U'), float('epsilon', epsilon), str('data_format', 'NHWC'), bool('is_training', true),
-  ], [dy, x, gamma, ...reserves], 5);
+export function nativeBatchNormGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  reserves: tf.Tensor[],
+  epsilon: number,
+): tf.Tensor[] {
+  const outputs = backend().executeMultipleOutputs(
+    'FusedBatchNormGradV3',
+    [floatType('T'), floatType('U'), float('epsilon', epsilon), str('data_format', 'NHWC'), bool('is_training', true)],
+    [dy, x, gamma, ...reserves],
+    5,
+  );
   tf.dispose(outputs.slice(3));
   return outputs.slice(0, 3);
 }

@@ -11,7 +11,13 @@ import { loadRunModel } from '../training/run-model.js';
  * `bigan eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]`: 1NN on E(x) and penultimate
  * features, linear probe; writes DIR/metrics.json, and with --results also data/results/NAME.json for notebooks.
  */
-export async function evalCommand(flags: { run: string; json: boolean; testLimit?: string; trainLimit?: string; results?: string }): Promise<number> {
+export async function evalCommand(flags: {
+  run: string;
+  json: boolean;
+  testLimit?: string;
+  trainLimit?: string;
+  results?: string;
+}): Promise<number> {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
   const trainLimit = integerFlag('train-limit', flags.trainLimit, { min: 1, max: 60000 });
   const testLimit = integerFlag('test-limit', flags.testLimit, { min: 1, max: 10000 });
@@ -19,14 +25,27 @@ export async function evalCommand(flags: { run: string; json: boolean; testLimit
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
   const control = model.conditional ? await classControl(model) : null;
-  const record = { run: run.dir, model: run.config.model, epoch, backend: backend.backend, ...metrics, ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }) };
+  const record = {
+    run: run.dir,
+    model: run.config.model,
+    epoch,
+    backend: backend.backend,
+    ...metrics,
+    ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }),
+  };
   run.writeMetrics(record);
   if (flags.results) {
     const history = run.readHistory().filter((r) => r.epoch < epoch);
     const file = saveResults({
-      name: flags.results, config: run.config, epoch, trainingSeconds: history.reduce((t, r) => t + r.seconds, 0), metrics, history,
+      name: flags.results,
+      config: run.config,
+      epoch,
+      trainingSeconds: history.reduce((t, r) => t + r.seconds, 0),
+      metrics,
+      history,
       ...(control && { classControl: control.overall }),
-      backend: backend.backend, recordedAt: new Date().toISOString(),
+      backend: backend.backend,
+      recordedAt: new Date().toISOString(),
     });
     if (!flags.json) console.log(`results written to ${file}`);
   }

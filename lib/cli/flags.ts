@@ -4,7 +4,11 @@ import { FIGURE_FORMATS, type FigureFormat } from '../plots/export.js';
  * A whole-number option, or undefined when it was not given. Only plain decimal digits are accepted ('1.5',
  * '0x2', '-5', '' and 'abc' are errors naming the option), within [min, max].
  */
-export function integerFlag(flag: string, value: string | undefined, range: { min?: number; max?: number } = {}): number | undefined {
+export function integerFlag(
+  flag: string,
+  value: string | undefined,
+  range: { min?: number; max?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -15,9 +19,15 @@ export function integerFlag(flag: string, value: string | undefined, range: { mi
 }
 
 /** One of `choices`, or `fallback` when the option was not given. */
-export function choiceFlag<T extends string>(flag: string, value: string | undefined, choices: readonly T[], fallback: T): T {
+export function choiceFlag<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new Error(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new Error(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
   return value as T;
 }
 
@@ -26,7 +36,8 @@ export function formatsFlag(value: string | undefined): FigureFormat[] {
   if (value === undefined) return [...FIGURE_FORMATS];
   const formats = value.split(',').map((f) => f.trim());
   for (const f of formats) {
-    if (!(FIGURE_FORMATS as readonly string[]).includes(f)) throw new Error(`--formats: unknown format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
+    if (!(FIGURE_FORMATS as readonly string[]).includes(f))
+      throw new Error(`--formats: unknown format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
   }
   return formats as FigureFormat[];
 }

@@ -25,7 +25,11 @@ export async function info(flags: { json: boolean }): Promise<number> {
     console.log(JSON.stringify(result));
   } else {
     console.log(describeBackend(report));
-    console.log(`versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `versions: ${Object.entries(result.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     console.log(`cores: ${result.cores}`);
     console.log(`MNIST (${mnistDir ?? 'not found'}): ${mnistOk ? 'all four files pass their checks' : 'PROBLEM'}`);
     if (mnistProblem) console.log(`  ${mnistProblem}`);

@@ -40,37 +40,79 @@ export async function main(argv: string[]): Promise<number> {
         return await info({ json: values.json ?? false });
       }
       case 'train': {
-        const { values } = parseArgs({ args: rest, options: {
-          model: { type: 'string' }, preset: { type: 'string' }, epochs: { type: 'string' },
-          seed: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean', default: false },
-        } });
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            model: { type: 'string' },
+            preset: { type: 'string' },
+            epochs: { type: 'string' },
+            seed: { type: 'string' },
+            out: { type: 'string' },
+            resume: { type: 'boolean', default: false },
+          },
+        });
         return await trainCommand({ ...values, resume: values.resume ?? false });
       }
       case 'eval': {
-        const { values } = parseArgs({ args: rest, options: {
-          run: { type: 'string' }, json: { type: 'boolean', default: false }, 'test-limit': { type: 'string' }, 'train-limit': { type: 'string' },
-          results: { type: 'string' },
-        } });
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            run: { type: 'string' },
+            json: { type: 'boolean', default: false },
+            'test-limit': { type: 'string' },
+            'train-limit': { type: 'string' },
+            results: { type: 'string' },
+          },
+        });
         if (!values.run) throw new Error('--run DIR is required');
-        return await evalCommand({ run: values.run, json: values.json ?? false, testLimit: values['test-limit'], trainLimit: values['train-limit'], results: values.results });
+        return await evalCommand({
+          run: values.run,
+          json: values.json ?? false,
+          testLimit: values['test-limit'],
+          trainLimit: values['train-limit'],
+          results: values.results,
+        });
       }
       case 'plot': {
-        const { values } = parseArgs({ args: rest, options: { run: { type: 'string' }, out: { type: 'string' }, formats: { type: 'string' }, label: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            run: { type: 'string' },
+            out: { type: 'string' },
+            formats: { type: 'string' },
+            label: { type: 'string' },
+          },
+        });
         if (!values.run) throw new Error('--run DIR is required');
         return await plotCommand({ run: values.run, out: values.out, formats: values.formats, label: values.label });
       }
       case 'ablate': {
-        const { values } = parseArgs({ args: rest, options: {
-          rows: { type: 'string' }, budget: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' },
-          retrain: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, results: { type: 'string' },
-        } });
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            rows: { type: 'string' },
+            budget: { type: 'string' },
+            epochs: { type: 'string' },
+            seeds: { type: 'string' },
+            retrain: { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+            results: { type: 'string' },
+          },
+        });
         return await ablateCommand({ ...values, retrain: values.retrain ?? false, json: values.json ?? false });
       }
       case 'tsne': {
-        const { values } = parseArgs({ args: rest, options: {
-          run: { type: 'string' }, pixels: { type: 'boolean', default: false }, n: { type: 'string' }, out: { type: 'string' },
-          formats: { type: 'string' }, json: { type: 'boolean', default: false },
-        } });
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            run: { type: 'string' },
+            pixels: { type: 'boolean', default: false },
+            n: { type: 'string' },
+            out: { type: 'string' },
+            formats: { type: 'string' },
+            json: { type: 'boolean', default: false },
+          },
+        });
         return await tsneCommand({ ...values, pixels: values.pixels ?? false, json: values.json ?? false });
       }
       case 'classifier': {
@@ -80,7 +122,9 @@ export async function main(argv: string[]): Promise<number> {
           await saveClassifier(classifier);
           console.log(`saved the classifier (test accuracy ${(testAccuracy * 100).toFixed(2)}%) to data/classifier/`);
         } else {
-          console.log(`classifier test accuracy: ${(classifierAccuracy(await loadClassifier(), loadMnist().test) * 100).toFixed(2)}%`);
+          console.log(
+            `classifier test accuracy: ${(classifierAccuracy(await loadClassifier(), loadMnist().test) * 100).toFixed(2)}%`,
+          );
         }
         return 0;
       }

@@ -3,25 +3,42 @@ import { loadMnist } from '../data/mnist.js';
 import { exportFigure } from '../plots/export.js';
 import { formatsFlag } from './flags.js';
 import type { Figure } from '../plots/figure.js';
-import { conditionalSamplesFigure, lossCurvesFigure, reconstructionName, reconstructionsFigure, samplesFigure } from '../plots/run-figures.js';
+import {
+  conditionalSamplesFigure,
+  lossCurvesFigure,
+  reconstructionName,
+  reconstructionsFigure,
+  samplesFigure,
+} from '../plots/run-figures.js';
 import { loadRunModel } from '../training/run-model.js';
 
 /**
  * `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]`: samples, reconstructions and loss
  * curves of a run, each title starting with the label when one is given.
  */
-export async function plotCommand(flags: { run: string; out?: string; formats?: string; label?: string }): Promise<number> {
+export async function plotCommand(flags: {
+  run: string;
+  out?: string;
+  formats?: string;
+  label?: string;
+}): Promise<number> {
   const formats = formatsFlag(flags.formats);
   const { run, model, epoch } = await loadRunModel(flags.run);
   const out = flags.out ?? path.join(run.dir, 'figures');
   const mnist = loadMnist();
   const figures: [string, Figure][] = [
     ['samples', samplesFigure(model, { title: `samples G(z), epoch ${epoch}` })],
-    ['reconstructions', reconstructionsFigure(model, mnist.test, { title: `x and ${reconstructionName(model)}, epoch ${epoch}` })],
+    [
+      'reconstructions',
+      reconstructionsFigure(model, mnist.test, { title: `x and ${reconstructionName(model)}, epoch ${epoch}` }),
+    ],
     ['losses', lossCurvesFigure(run.readHistory())],
   ];
   if (model.conditional) {
-    figures.push(['class-samples', conditionalSamplesFigure(model)], ['class-styles', conditionalSamplesFigure(model, { sharedLatents: true })]);
+    figures.push(
+      ['class-samples', conditionalSamplesFigure(model)],
+      ['class-styles', conditionalSamplesFigure(model, { sharedLatents: true })],
+    );
   }
   const written: string[] = [];
   for (const [name, figure] of figures) {

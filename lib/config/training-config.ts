@@ -43,7 +43,11 @@ export const PRESET_NAMES = ['quick', 'reproduction', 'paper'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const REPRODUCTION_ARCHITECTURE: BiganArchitecture = {
-  latentSize: 50, hiddenUnits: 1024, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02,
+  latentSize: 50,
+  hiddenUnits: 1024,
+  encoderOutput: 'linear',
+  discriminatorLatent: 'input',
+  initStddev: 0.02,
 };
 
 /**
@@ -53,26 +57,64 @@ const REPRODUCTION_ARCHITECTURE: BiganArchitecture = {
  */
 export const PRESETS: Record<PresetName, TrainingConfig> = {
   quick: {
-    model: 'bigan', architecture: { ...REPRODUCTION_ARCHITECTURE, hiddenUnits: 128 }, epochs: 2, batchSize: 64,
-    learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
-    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 1, keepCheckpoints: 2, trainLimit: 2048, bigbigan: null,
+    model: 'bigan',
+    architecture: { ...REPRODUCTION_ARCHITECTURE, hiddenUnits: 128 },
+    epochs: 2,
+    batchSize: 64,
+    learningRate: 2e-4,
+    encoderLearningRateMultiplier: 1,
+    beta1: 0.5,
+    beta2: 0.999,
+    weightDecay: 2.5e-5,
+    schedule: { kind: 'constant' },
+    seed: 1,
+    checkpointEvery: 1,
+    keepCheckpoints: 2,
+    trainLimit: 2048,
+    bigbigan: null,
   },
   reproduction: {
-    model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
-    learningRate: 2e-5, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5,
-    schedule: { kind: 'constant' }, seed: 1, checkpointEvery: 5, keepCheckpoints: 3, trainLimit: 0, bigbigan: null,
+    model: 'bigan',
+    architecture: REPRODUCTION_ARCHITECTURE,
+    epochs: 400,
+    batchSize: 128,
+    learningRate: 2e-5,
+    encoderLearningRateMultiplier: 1,
+    beta1: 0.5,
+    beta2: 0.999,
+    weightDecay: 1e-5,
+    schedule: { kind: 'constant' },
+    seed: 1,
+    checkpointEvery: 5,
+    keepCheckpoints: 3,
+    trainLimit: 0,
+    bigbigan: null,
   },
   paper: {
-    model: 'bigan', architecture: REPRODUCTION_ARCHITECTURE, epochs: 400, batchSize: 128,
-    learningRate: 2e-4, encoderLearningRateMultiplier: 1, beta1: 0.5, beta2: 0.999, weightDecay: 2.5e-5,
-    schedule: { kind: 'exponential-decay', decayStartEpoch: 200, finalLearningRate: 2e-6 }, seed: 1, checkpointEvery: 5,
-    keepCheckpoints: 3, trainLimit: 0, bigbigan: null,
+    model: 'bigan',
+    architecture: REPRODUCTION_ARCHITECTURE,
+    epochs: 400,
+    batchSize: 128,
+    learningRate: 2e-4,
+    encoderLearningRateMultiplier: 1,
+    beta1: 0.5,
+    beta2: 0.999,
+    weightDecay: 2.5e-5,
+    schedule: { kind: 'exponential-decay', decayStartEpoch: 200, finalLearningRate: 2e-6 },
+    seed: 1,
+    checkpointEvery: 5,
+    keepCheckpoints: 3,
+    trainLimit: 0,
+    bigbigan: null,
   },
 };
 
 /** A config value that is missing, unknown or out of range; the message names the field. */
 export class ConfigError extends Error {
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`config field '${field}': ${problem}`);
     this.name = 'ConfigError';
   }
@@ -80,22 +122,34 @@ export class ConfigError extends Error {
 
 type Check = (value: unknown, field: string) => void;
 
-const number = (min: number, max: number, { integer = false, minExclusive = false } = {}): Check => (value, field) => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(field, `must be a finite number, got ${JSON.stringify(value)}`);
-  if (integer && !Number.isInteger(value)) throw new ConfigError(field, `must be an integer, got ${value}`);
-  if (minExclusive ? value <= min : value < min) throw new ConfigError(field, `must be ${minExclusive ? '>' : '>='} ${min}, got ${value}`);
-  if (value > max) throw new ConfigError(field, `must be <= ${max}, got ${value}`);
-};
+const number =
+  (min: number, max: number, { integer = false, minExclusive = false } = {}): Check =>
+  (value, field) => {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ConfigError(field, `must be a finite number, got ${JSON.stringify(value)}`);
+    if (integer && !Number.isInteger(value)) throw new ConfigError(field, `must be an integer, got ${value}`);
+    if (minExclusive ? value <= min : value < min)
+      throw new ConfigError(field, `must be ${minExclusive ? '>' : '>='} ${min}, got ${value}`);
+    if (value > max) throw new ConfigError(field, `must be <= ${max}, got ${value}`);
+  };
 
-const oneOf = (choices: readonly string[]): Check => (value, field) => {
-  if (typeof value !== 'string' || !choices.includes(value)) throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-};
+const oneOf =
+  (choices: readonly string[]): Check =>
+  (value, field) => {
+    if (typeof value !== 'string' || !choices.includes(value))
+      throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  };
 
 function checkObject(value: unknown, field: string, checks: Record<string, Check>): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(field, 'must be an object');
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(key in checks)) throw new ConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${Object.keys(checks).join(', ')})`);
+    if (!(key in checks))
+      throw new ConfigError(
+        field ? `${field}.${key}` : key,
+        `unknown field (known: ${Object.keys(checks).join(', ')})`,
+      );
   }
   for (const [key, check] of Object.entries(checks)) {
     const path = field ? `${field}.${key}` : key;
@@ -116,7 +170,11 @@ const schedule: Check = (value, field) => {
   const kind = (value as { kind?: unknown } | null)?.kind;
   if (kind === 'constant') checkObject(value, field, { kind: oneOf(['constant']) });
   else if (kind === 'exponential-decay') {
-    checkObject(value, field, { kind: oneOf(['exponential-decay']), decayStartEpoch: number(0, 1e6, { integer: true }), finalLearningRate: number(0, 1, { minExclusive: true }) });
+    checkObject(value, field, {
+      kind: oneOf(['exponential-decay']),
+      decayStartEpoch: number(0, 1e6, { integer: true }),
+      finalLearningRate: number(0, 1, { minExclusive: true }),
+    });
   } else throw new ConfigError(`${field}.kind`, `must be constant or exponential-decay, got ${JSON.stringify(kind)}`);
 };
 
@@ -159,7 +217,13 @@ const CONFIG_CHECKS: Record<string, Check> = {
  * no `bigbigan` field, which means null for the BiGANs they describe.
  */
 export function upgradeConfig(raw: unknown): unknown {
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && !('bigbigan' in raw) && (raw as { model?: unknown }).model !== 'bigbigan') {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    !Array.isArray(raw) &&
+    !('bigbigan' in raw) &&
+    (raw as { model?: unknown }).model !== 'bigbigan'
+  ) {
     return { ...raw, bigbigan: null };
   }
   return raw;
@@ -169,14 +233,22 @@ export function upgradeConfig(raw: unknown): unknown {
 export function validateConfig(value: unknown): TrainingConfig {
   checkObject(value, '', CONFIG_CHECKS);
   const config = value as TrainingConfig;
-  if (config.beta1 >= 1 || config.beta2 >= 1) throw new ConfigError(config.beta1 >= 1 ? 'beta1' : 'beta2', 'must be < 1');
+  if (config.beta1 >= 1 || config.beta2 >= 1)
+    throw new ConfigError(config.beta1 >= 1 ? 'beta1' : 'beta2', 'must be < 1');
   if ((config.model === 'bigbigan') !== (config.bigbigan !== null)) {
-    throw new ConfigError('bigbigan', config.model === 'bigbigan' ? 'is required for the bigbigan model' : `must be null for ${config.model}`);
+    throw new ConfigError(
+      'bigbigan',
+      config.model === 'bigbigan' ? 'is required for the bigbigan model' : `must be null for ${config.model}`,
+    );
   }
   if (config.model !== 'bigan' && config.architecture.discriminatorLatent !== 'input') {
-    throw new ConfigError('architecture.discriminatorLatent', `must be "input" for ${config.model} (the projection variant is BiGAN's only)`);
+    throw new ConfigError(
+      'architecture.discriminatorLatent',
+      `must be "input" for ${config.model} (the projection variant is BiGAN's only)`,
+    );
   }
-  if (config.trainLimit !== 0 && config.trainLimit < config.batchSize) throw new ConfigError('trainLimit', `must be 0 or at least batchSize (${config.batchSize})`);
+  if (config.trainLimit !== 0 && config.trainLimit < config.batchSize)
+    throw new ConfigError('trainLimit', `must be 0 or at least batchSize (${config.batchSize})`);
   if (config.schedule.kind === 'exponential-decay' && config.schedule.decayStartEpoch >= config.epochs) {
     throw new ConfigError('schedule.decayStartEpoch', `must be before the last epoch (${config.epochs})`);
   }
@@ -190,14 +262,25 @@ export type ConfigOverrides = Partial<Omit<TrainingConfig, 'architecture' | 'big
 
 /** A preset with some fields replaced, validated. Nested objects (architecture, bigbigan) merge one level deep. */
 export function makeConfig(preset: PresetName, overrides: ConfigOverrides = {}): TrainingConfig {
-  if (!PRESET_NAMES.includes(preset)) throw new ConfigError('preset', `must be one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
+  if (!PRESET_NAMES.includes(preset))
+    throw new ConfigError('preset', `must be one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
   return mergeConfig(structuredClone(PRESETS[preset]), overrides);
 }
 
 /** `base` with `overrides` applied one level deep, validated. */
 export function mergeConfig(base: TrainingConfig, overrides: ConfigOverrides): TrainingConfig {
-  const bigbigan = overrides.bigbigan === null ? null : base.bigbigan || overrides.bigbigan ? { ...base.bigbigan, ...overrides.bigbigan } : null;
-  return validateConfig({ ...base, ...overrides, architecture: { ...base.architecture, ...overrides.architecture }, bigbigan });
+  const bigbigan =
+    overrides.bigbigan === null
+      ? null
+      : base.bigbigan || overrides.bigbigan
+        ? { ...base.bigbigan, ...overrides.bigbigan }
+        : null;
+  return validateConfig({
+    ...base,
+    ...overrides,
+    architecture: { ...base.architecture, ...overrides.architecture },
+    bigbigan,
+  });
 }
 
 /** The base learning rate in effect during `epoch` (0-based). */

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
-import { IMAGE_SIZE, imagesTensor, loadMnist, NUM_CLASSES, oneHotLabels, PIXELS, type MnistSplit } from '../data/mnist.js';
+import {
+  IMAGE_SIZE,
+  imagesTensor,
+  loadMnist,
+  NUM_CLASSES,
+  oneHotLabels,
+  PIXELS,
+  type MnistSplit,
+} from '../data/mnist.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 import { projectRoot } from '../util/paths.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
@@ -19,9 +27,17 @@ export function buildClassifier(seed = 0): tf.LayersModel {
   const x = tf.input({ shape: [PIXELS], name: 'classifier_x' });
   let h = tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] }).apply(x) as tf.SymbolicTensor;
   [32, 32, 'pool', 64, 64, 'pool'].forEach((spec, i) => {
-    h = (spec === 'pool'
-      ? tf.layers.maxPooling2d({ poolSize: 2 })
-      : tf.layers.conv2d({ filters: spec as number, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(i) })).apply(h) as tf.SymbolicTensor;
+    h = (
+      spec === 'pool'
+        ? tf.layers.maxPooling2d({ poolSize: 2 })
+        : tf.layers.conv2d({
+            filters: spec as number,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: init(i),
+          })
+    ).apply(h) as tf.SymbolicTensor;
   });
   h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
   h = tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(10) }).apply(h) as tf.SymbolicTensor;
@@ -35,11 +51,21 @@ export function classifierDir(): string {
 }
 
 /** Logits [N, 10] of images [N * 784], in batches. */
-export function classifierLogits(classifier: tf.LayersModel, images: Float32Array, count: number, batchSize = 1000): Float32Array {
+export function classifierLogits(
+  classifier: tf.LayersModel,
+  images: Float32Array,
+  count: number,
+  batchSize = 1000,
+): Float32Array {
   const out = new Float32Array(count * NUM_CLASSES);
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(start + batchSize, count);
-    const logits = tf.tidy(() => classifier.predict(tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS])) as tf.Tensor);
+    const logits = tf.tidy(
+      () =>
+        classifier.predict(
+          tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS]),
+        ) as tf.Tensor,
+    );
     out.set(logits.dataSync() as Float32Array, start * NUM_CLASSES);
     logits.dispose();
   }
@@ -64,12 +90,18 @@ export function classifierAccuracy(classifier: tf.LayersModel, split: MnistSplit
 }
 
 /** Trains the classifier on the 60,000 training digits; returns it with its test accuracy. */
-export async function trainClassifier(options: { epochs?: number; seed?: number; log?: (line: string) => void } = {}): Promise<{ classifier: tf.LayersModel; testAccuracy: number }> {
+export async function trainClassifier(
+  options: { epochs?: number; seed?: number; log?: (line: string) => void } = {},
+): Promise<{ classifier: tf.LayersModel; testAccuracy: number }> {
   const { epochs = 4, seed = 0, log = console.log } = options;
   await initBackend();
   const mnist = loadMnist();
   const classifier = buildClassifier(seed);
-  classifier.compile({ optimizer: tf.train.adam(1e-3), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p), metrics: [] });
+  classifier.compile({
+    optimizer: tf.train.adam(1e-3),
+    loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p),
+    metrics: [],
+  });
   const x = imagesTensor(mnist.train);
   const y = oneHotLabels(mnist.train.labels);
   const random = new Random(`classifier:${seed}`);
@@ -79,7 +111,9 @@ export async function trainClassifier(options: { epochs?: number; seed?: number;
       const [xs, ys] = [x.gather(order), y.gather(order)];
       const history = await classifier.fit(xs, ys, { batchSize: 128, epochs: 1, shuffle: false, verbose: 0 });
       tf.dispose([order, xs, ys]);
-      log(`classifier epoch ${epoch + 1}/${epochs}: loss ${Number(history.history.loss[0]).toFixed(4)}, test accuracy ${(classifierAccuracy(classifier, mnist.test) * 100).toFixed(2)}%`);
+      log(
+        `classifier epoch ${epoch + 1}/${epochs}: loss ${Number(history.history.loss[0]).toFixed(4)}, test accuracy ${(classifierAccuracy(classifier, mnist.test) * 100).toFixed(2)}%`,
+      );
     }
   } finally {
     tf.dispose([x, y]);
@@ -90,16 +124,25 @@ export async function trainClassifier(options: { epochs?: number; seed?: number;
 /** Saves to data/classifier/, replacing the folder atomically (model.json and weights.bin change together). */
 export async function saveClassifier(classifier: tf.LayersModel, dir = classifierDir()): Promise<void> {
   let saved: tf.io.ModelArtifacts | null = null;
-  await classifier.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await classifier.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const { weightData, weightSpecs, ...topology } = saved as unknown as tf.io.ModelArtifacts;
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  writeFolderAtomic(dir, (tmp) => {
-    writeFileAtomic(path.join(tmp, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
-    writeFileAtomic(path.join(tmp, 'model.json'), JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }));
-  }, { replace: true });
+  writeFolderAtomic(
+    dir,
+    (tmp) => {
+      writeFileAtomic(path.join(tmp, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
+      writeFileAtomic(
+        path.join(tmp, 'model.json'),
+        JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }),
+      );
+    },
+    { replace: true },
+  );
 }
 
 let cached: tf.LayersModel | null = null;
@@ -114,14 +157,19 @@ export async function loadClassifier(): Promise<tf.LayersModel> {
   const dir = classifierDir();
   const manifest = path.join(dir, 'model.json');
   if (!fs.existsSync(manifest)) {
-    throw new Error(`${manifest}: missing; the scoring classifier is committed there (restore it with git) or train one with \`npx bigan classifier --train\``);
+    throw new Error(
+      `${manifest}: missing; the scoring classifier is committed there (restore it with git) or train one with \`npx bigan classifier --train\``,
+    );
   }
   const json = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
-  cached = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-  }));
+  cached = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
   return cached;
 }
 
@@ -129,7 +177,11 @@ export async function loadClassifier(): Promise<tf.LayersModel> {
  * Class control of a conditional generator: the fraction of G(z, c) that the classifier labels c, over
  * `perClass` samples of each digit drawn from a fixed seed. Also returns the per-digit fractions.
  */
-export async function classControl(model: AdversarialModel, perClass = 100, seed = 4321): Promise<{ overall: number; perDigit: number[] }> {
+export async function classControl(
+  model: AdversarialModel,
+  perClass = 100,
+  seed = 4321,
+): Promise<{ overall: number; perDigit: number[] }> {
   if (!model.conditional) throw new Error(`${model.kind} is not conditional: class control needs G(z, c)`);
   const classifier = await loadClassifier();
   const count = perClass * NUM_CLASSES;

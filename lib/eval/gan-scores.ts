@@ -14,7 +14,8 @@ export function inceptionScore(logits: Float32Array, count: number): number {
     let max = -Infinity;
     for (let k = 0; k < NUM_CLASSES; k++) max = Math.max(max, logits[i * NUM_CLASSES + k]);
     let sum = 0;
-    for (let k = 0; k < NUM_CLASSES; k++) sum += (probabilities[i * NUM_CLASSES + k] = Math.exp(logits[i * NUM_CLASSES + k] - max));
+    for (let k = 0; k < NUM_CLASSES; k++)
+      sum += probabilities[i * NUM_CLASSES + k] = Math.exp(logits[i * NUM_CLASSES + k] - max);
     for (let k = 0; k < NUM_CLASSES; k++) {
       probabilities[i * NUM_CLASSES + k] /= sum;
       marginal[k] += probabilities[i * NUM_CLASSES + k] / count;
@@ -30,7 +31,11 @@ export function inceptionScore(logits: Float32Array, count: number): number {
   return Math.exp(kl / count);
 }
 
-function meanAndCovariance(values: Float32Array, count: number, dim: number): { mean: Float64Array; covariance: Matrix } {
+function meanAndCovariance(
+  values: Float32Array,
+  count: number,
+  dim: number,
+): { mean: Float64Array; covariance: Matrix } {
   const mean = new Float64Array(dim);
   for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d] += values[i * dim + d] / count;
   const covariance = Matrix.zeros(dim, dim);
@@ -62,7 +67,13 @@ function symmetricSqrt(m: Matrix): Matrix {
  * |mu1 - mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2)), the trace of the square root taken as that of the symmetric
  * S1^(1/2) S2 S1^(1/2), which has the same eigenvalues.
  */
-export function frechetDistance(a: Float32Array, countA: number, b: Float32Array, countB: number, dim = NUM_CLASSES): number {
+export function frechetDistance(
+  a: Float32Array,
+  countA: number,
+  b: Float32Array,
+  countB: number,
+  dim = NUM_CLASSES,
+): number {
   const first = meanAndCovariance(a, countA, dim);
   const second = meanAndCovariance(b, countB, dim);
   let meanTerm = 0;
@@ -70,6 +81,9 @@ export function frechetDistance(a: Float32Array, countA: number, b: Float32Array
   const root = symmetricSqrt(first.covariance);
   const product = root.mmul(second.covariance).mmul(root);
   const symmetric = product.add(product.transpose()).div(2);
-  const cross = new EigenvalueDecomposition(symmetric, { assumeSymmetric: true }).realEigenvalues.reduce((s, x) => s + Math.sqrt(Math.max(x, 0)), 0);
+  const cross = new EigenvalueDecomposition(symmetric, { assumeSymmetric: true }).realEigenvalues.reduce(
+    (s, x) => s + Math.sqrt(Math.max(x, 0)),
+    0,
+  );
   return meanTerm + first.covariance.trace() + second.covariance.trace() - 2 * cross;
 }

@@ -24,7 +24,8 @@ export interface NearestNeighbourOptions {
 }
 
 function checkEmbeddings(name: string, e: Embeddings, labels: ArrayLike<number>): void {
-  if (e.values.length !== e.count * e.dim) throw new Error(`${name}: ${e.values.length} values is not count ${e.count} x dim ${e.dim}`);
+  if (e.values.length !== e.count * e.dim)
+    throw new Error(`${name}: ${e.values.length} values is not count ${e.count} x dim ${e.dim}`);
   if (labels.length !== e.count) throw new Error(`${name}: ${labels.length} labels for ${e.count} embeddings`);
 }
 
@@ -51,10 +52,17 @@ export interface NeighbourLists {
  * candidates are then compared exactly in float64, so float32 round-off cannot reorder them.
  * With `excludeSelf` (query and reference the same set) a point is not its own neighbour.
  */
-export function nearestNeighbours(query: Embeddings, reference: Embeddings, k: number, options: NearestNeighbourOptions & { excludeSelf?: boolean } = {}): NeighbourLists {
-  if (query.dim !== reference.dim) throw new Error(`query dim ${query.dim} differs from reference dim ${reference.dim}`);
+export function nearestNeighbours(
+  query: Embeddings,
+  reference: Embeddings,
+  k: number,
+  options: NearestNeighbourOptions & { excludeSelf?: boolean } = {},
+): NeighbourLists {
+  if (query.dim !== reference.dim)
+    throw new Error(`query dim ${query.dim} differs from reference dim ${reference.dim}`);
   const excludeSelf = options.excludeSelf ?? false;
-  if (k < 1 || k + (excludeSelf ? 1 : 0) > reference.count) throw new Error(`k = ${k} needs more than ${reference.count} reference points`);
+  if (k < 1 || k + (excludeSelf ? 1 : 0) > reference.count)
+    throw new Error(`k = ${k} needs more than ${reference.count} reference points`);
   const batchSize = options.batchSize ?? 512;
   const wanted = k + (excludeSelf ? 1 : 0);
   const candidateCount = Math.min(wanted + (options.candidates ?? 8), reference.count);
@@ -85,7 +93,9 @@ export function nearestNeighbours(query: Embeddings, reference: Embeddings, k: n
         order[n] = n;
         n++;
       }
-      const sorted = Array.from(order.subarray(0, n)).sort((a, b) => candidateDistance[a] - candidateDistance[b] || candidate[a] - candidate[b]);
+      const sorted = Array.from(order.subarray(0, n)).sort(
+        (a, b) => candidateDistance[a] - candidateDistance[b] || candidate[a] - candidate[b],
+      );
       for (let c = 0; c < k; c++) {
         indices[i * k + c] = candidate[sorted[c]];
         distances[i * k + c] = candidateDistance[sorted[c]];
@@ -125,7 +135,13 @@ export function nearestNeighbourAccuracy(
  * k-nearest-neighbour classification by majority vote, as scikit-learn's KNeighborsClassifier with uniform
  * weights (a tied vote goes to the smaller label): the accuracy of a t-SNE map, for instance.
  */
-export function knnClassifierAccuracy(train: Embeddings, trainLabels: ArrayLike<number>, test: Embeddings, testLabels: ArrayLike<number>, k: number): number {
+export function knnClassifierAccuracy(
+  train: Embeddings,
+  trainLabels: ArrayLike<number>,
+  test: Embeddings,
+  testLabels: ArrayLike<number>,
+  k: number,
+): number {
   const { indices } = nearestNeighbours(test, train, k);
   let correct = 0;
   const votes = new Map<number, number>();
@@ -136,7 +152,8 @@ export function knnClassifierAccuracy(train: Embeddings, trainLabels: ArrayLike<
       votes.set(label, (votes.get(label) ?? 0) + 1);
     }
     let best = -1;
-    for (const [label, count] of votes) if (best < 0 || count > votes.get(best)! || (count === votes.get(best)! && label < best)) best = label;
+    for (const [label, count] of votes)
+      if (best < 0 || count > votes.get(best)! || (count === votes.get(best)! && label < best)) best = label;
     if (best === testLabels[i]) correct++;
   }
   return correct / test.count;

@@ -18,7 +18,13 @@ export interface LinearProbeOptions {
  * separates the digits. Features are standardised with the training set's mean and deviation; the classifier is
  * trained by Adam on mini-batches.
  */
-export function linearProbeAccuracy(train: Embeddings, trainLabels: Uint8Array, test: Embeddings, testLabels: Uint8Array, options: LinearProbeOptions = {}): number {
+export function linearProbeAccuracy(
+  train: Embeddings,
+  trainLabels: Uint8Array,
+  test: Embeddings,
+  testLabels: Uint8Array,
+  options: LinearProbeOptions = {},
+): number {
   const { epochs = 20, batchSize = 256, learningRate = 1e-3, weightDecay = 1e-4, seed = 0 } = options;
   if (train.dim !== test.dim) throw new Error(`train dim ${train.dim} differs from test dim ${test.dim}`);
   const dim = train.dim;
@@ -39,7 +45,10 @@ export function linearProbeAccuracy(train: Embeddings, trainLabels: Uint8Array, 
           const idx = tf.tensor1d(order.subarray(start, start + batchSize), 'int32');
           const x = xTrain.gather(idx).sub(mean).div(scale);
           const y = yTrain.gather(idx);
-          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, x.matMul(weights).add(bias)) as tf.Scalar, [weights, bias]);
+          const { value, grads } = tf.variableGrads(
+            () => tf.losses.softmaxCrossEntropy(y, x.matMul(weights).add(bias)) as tf.Scalar,
+            [weights, bias],
+          );
           optimizer.apply([grads[weights.name], grads[bias.name]]);
           tf.dispose([value, ...Object.values(grads)]);
         });

@@ -27,12 +27,16 @@ export function pca(data: Embeddings, components: number): PcaResult {
   covariance.dispose();
   const rows = Array.from({ length: dim }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
   const eigen = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const order = eigen.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, components);
+  const order = eigen.realEigenvalues
+    .map((v, i) => [v, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, components);
   const vectors = eigen.eigenvectorMatrix;
   const basis = new Float32Array(dim * components);
   order.forEach(([, column], c) => {
     let largest = 0;
-    for (let r = 0; r < dim; r++) if (Math.abs(vectors.get(r, column)) > Math.abs(largest)) largest = vectors.get(r, column);
+    for (let r = 0; r < dim; r++)
+      if (Math.abs(vectors.get(r, column)) > Math.abs(largest)) largest = vectors.get(r, column);
     const sign = largest < 0 ? -1 : 1;
     for (let r = 0; r < dim; r++) basis[r * components + c] = sign * vectors.get(r, column);
   });

@@ -5,7 +5,12 @@ import { type Embeddings, nearestNeighbourAccuracy } from './knn.js';
 import { linearProbeAccuracy } from './linear-probe.js';
 
 /** Encodes a split in inference mode, in batches: E(x) (`latent`) or the encoder's penultimate layer (`features`). */
-export function embed(model: AdversarialModel, split: MnistSplit, which: 'latent' | 'features', batchSize = 1000): Embeddings {
+export function embed(
+  model: AdversarialModel,
+  split: MnistSplit,
+  which: 'latent' | 'features',
+  batchSize = 1000,
+): Embeddings {
   const parts: Float32Array[] = [];
   let dim = 0;
   for (let start = 0; start < split.count; start += batchSize) {
@@ -42,7 +47,11 @@ export interface RepresentationMetrics {
 }
 
 /** The representation metrics of BiGAN's evaluation, on the first `trainLimit` / `testLimit` digits (0 = all). */
-export function evaluateRepresentation(model: AdversarialModel, mnist: Mnist, options: { trainLimit?: number; testLimit?: number; probeEpochs?: number } = {}): RepresentationMetrics {
+export function evaluateRepresentation(
+  model: AdversarialModel,
+  mnist: Mnist,
+  options: { trainLimit?: number; testLimit?: number; probeEpochs?: number } = {},
+): RepresentationMetrics {
   const started = performance.now();
   const train = options.trainLimit ? takeFirst(mnist.train, options.trainLimit) : mnist.train;
   const test = options.testLimit ? takeFirst(mnist.test, options.testLimit) : mnist.test;
@@ -52,9 +61,17 @@ export function evaluateRepresentation(model: AdversarialModel, mnist: Mnist, op
   const featuresTrain = embed(model, train, 'features');
   const featuresTest = embed(model, test, 'features');
   const knnFeatures = nearestNeighbourAccuracy(featuresTrain, train.labels, featuresTest, test.labels).accuracy;
-  const linearProbeLatent = linearProbeAccuracy(latentTrain, train.labels, latentTest, test.labels, { epochs: options.probeEpochs ?? 20 });
+  const linearProbeLatent = linearProbeAccuracy(latentTrain, train.labels, latentTest, test.labels, {
+    epochs: options.probeEpochs ?? 20,
+  });
   return {
-    knnLatent, knnFeatures, linearProbeLatent, latentSize: latentTrain.dim, featureSize: featuresTrain.dim,
-    trainCount: train.count, testCount: test.count, seconds: (performance.now() - started) / 1000,
+    knnLatent,
+    knnFeatures,
+    linearProbeLatent,
+    latentSize: latentTrain.dim,
+    featureSize: featuresTrain.dim,
+    trainCount: train.count,
+    testCount: test.count,
+    seconds: (performance.now() - started) / 1000,
   };
 }

@@ -13,7 +13,9 @@ export const ABLATIONS: Record<string, (base: TrainingConfig) => ConfigOverrides
   'x-unary-only': () => ({ bigbigan: { unaries: 'x' } }),
   'z-unary-only': () => ({ bigbigan: { unaries: 'z' } }),
   'no-unaries': () => ({ bigbigan: { unaries: 'none' } }),
-  'small-g': (base) => ({ bigbigan: { generatorChannels: Math.max(1, Math.floor(base.bigbigan!.generatorChannels / 4)) } }),
+  'small-g': (base) => ({
+    bigbigan: { generatorChannels: Math.max(1, Math.floor(base.bigbigan!.generatorChannels / 4)) },
+  }),
   'encoder-lr-x10': () => ({ encoderLearningRateMultiplier: 10 }),
   'high-res-encoder': () => ({ bigbigan: { highResolutionEncoder: true } }),
 };
@@ -64,13 +66,21 @@ export interface AblationOptions {
  * evaluation settings: rerunning reuses both, and an edited change (another config, so another hash) is the only
  * thing that trains.
  */
-export async function runAblationRow(row: string, change: ConfigOverrides, options: AblationOptions): Promise<AblationMetrics[]> {
+export async function runAblationRow(
+  row: string,
+  change: ConfigOverrides,
+  options: AblationOptions,
+): Promise<AblationMetrics[]> {
   const results: AblationMetrics[] = [];
   const mnist = loadMnist();
   const changed = mergeConfig(options.base, change);
   for (let s = 0; s < (options.seeds ?? 1); s++) {
     const config = mergeConfig(changed, { ...options.overrides, seed: options.base.seed + s });
-    const trained = await trainCached(`bigbigan-${row}-s${s}`, config, { retrain: options.retrain, progress: options.progress, root: options.root });
+    const trained = await trainCached(`bigbigan-${row}-s${s}`, config, {
+      retrain: options.retrain,
+      progress: options.progress,
+      root: options.root,
+    });
     const key = JSON.stringify(options.evaluation);
     const cached = trained.run.readAblationMetrics();
     if (!cached[key]) {
@@ -78,8 +88,13 @@ export async function runAblationRow(row: string, change: ConfigOverrides, optio
       const { trainLimit, testLimit } = options.evaluation;
       const representation = evaluateRepresentation(trained.model, mnist, { trainLimit, testLimit, probeEpochs: 10 });
       cached[key] = {
-        row, seed: config.seed, ...scores, knnLatent: representation.knnLatent, linearProbe: representation.linearProbeLatent,
-        runDir: trained.run.dir, trainingSeconds: trained.history.reduce((t, r) => t + r.seconds, 0),
+        row,
+        seed: config.seed,
+        ...scores,
+        knnLatent: representation.knnLatent,
+        linearProbe: representation.linearProbeLatent,
+        runDir: trained.run.dir,
+        trainingSeconds: trained.history.reduce((t, r) => t + r.seconds, 0),
       } satisfies AblationMetrics;
       trained.run.writeAblationMetrics(cached);
     }

@@ -14,7 +14,11 @@ export interface NotebookRun {
 export const QUICK_RUNS: Record<'bigan' | 'cbigan' | 'cbiganExtended', NotebookRun> = {
   bigan: { label: 'BiGAN (quick)', name: '01-bigan', config: makeConfig('quick') },
   cbigan: { label: 'CBiGAN simple (quick)', name: '02-cbigan', config: makeConfig('quick', { model: 'cbigan' }) },
-  cbiganExtended: { label: 'CBiGAN extended (quick)', name: '02-cbigan-extended', config: makeConfig('quick', { model: 'cbigan-extended' }) },
+  cbiganExtended: {
+    label: 'CBiGAN extended (quick)',
+    name: '02-cbigan-extended',
+    config: makeConfig('quick', { model: 'cbigan-extended' }),
+  },
 };
 
 /** The long command-line runs whose results are committed (`npx bigan train ... --preset paper`), by folder name. */

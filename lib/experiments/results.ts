@@ -25,7 +25,8 @@ export interface RunResults {
 }
 
 export function resultsFile(name: string): string {
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`results name '${name}' may only hold letters, digits, '.', '_' and '-'`);
+  if (!/^[\w.-]+$/.test(name))
+    throw new Error(`results name '${name}' may only hold letters, digits, '.', '_' and '-'`);
   return path.join(projectRoot(), 'data', 'results', `${name}.json`);
 }
 

@@ -19,7 +19,8 @@ export function summarizeAblations(results: AblationMetrics[]): AblationSummary[
     for (const m of metrics) {
       const values = runs.map((r) => r[m]);
       mean[m] = values.reduce((a, b) => a + b, 0) / values.length;
-      std[m] = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean[m]) ** 2, 0) / (values.length - 1)) : 0;
+      std[m] =
+        values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean[m]) ** 2, 0) / (values.length - 1)) : 0;
     }
     return { row, seeds: runs.length, mean, std };
   });

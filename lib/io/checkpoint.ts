@@ -34,7 +34,10 @@ interface Manifest extends TrainingPosition {
 
 /** A checkpoint that cannot be used: the message names the file and what is wrong. */
 export class CheckpointError extends Error {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'CheckpointError';
   }
@@ -43,7 +46,10 @@ export class CheckpointError extends Error {
 const MODULES: ModuleName[] = ['discriminator', 'encoder', 'generator'];
 
 /** Every tensor a checkpoint holds, by stable name: network weights (running statistics included) and Adam state. */
-function namedTensors(model: AdversarialModel, optimizers: StepOptimizers): { entries: [string, tf.Tensor][]; owned: tf.Tensor[] } {
+function namedTensors(
+  model: AdversarialModel,
+  optimizers: StepOptimizers,
+): { entries: [string, tf.Tensor][]; owned: tf.Tensor[] } {
   const entries: [string, tf.Tensor][] = [];
   for (const [network, net] of Object.entries(model.networks)) {
     for (const w of net.weights) entries.push([`${network}/${w.originalName}`, w.read()]);
@@ -60,7 +66,12 @@ function namedTensors(model: AdversarialModel, optimizers: StepOptimizers): { en
 }
 
 /** Writes `dir` (which must not exist) atomically: manifest.json and tensors.bin appear together or not at all. */
-export function saveCheckpoint(dir: string, model: AdversarialModel, optimizers: StepOptimizers, position: TrainingPosition): void {
+export function saveCheckpoint(
+  dir: string,
+  model: AdversarialModel,
+  optimizers: StepOptimizers,
+  position: TrainingPosition,
+): void {
   const { entries, owned } = namedTensors(model, optimizers);
   try {
     const total = entries.reduce((n, [, t]) => n + t.size, 0);
@@ -74,7 +85,12 @@ export function saveCheckpoint(dir: string, model: AdversarialModel, optimizers:
     }
     const bytes = new Uint8Array(data.buffer);
     const manifest: Manifest = {
-      format: FORMAT, version: VERSION, model: model.kind, ...position, tensors, sha256: createHash('sha256').update(bytes).digest('hex'),
+      format: FORMAT,
+      version: VERSION,
+      model: model.kind,
+      ...position,
+      tensors,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
     };
     writeFolderAtomic(dir, (tmp) => {
       writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
@@ -108,11 +124,16 @@ function readManifest(dir: string): Manifest {
 export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers: StepOptimizers): TrainingPosition {
   const manifest = readManifest(dir);
   const file = path.join(dir, 'tensors.bin');
-  if (manifest.model !== model.kind) throw new CheckpointError(path.join(dir, 'manifest.json'), `holds a ${manifest.model} model, not ${model.kind}`);
+  if (manifest.model !== model.kind)
+    throw new CheckpointError(path.join(dir, 'manifest.json'), `holds a ${manifest.model} model, not ${model.kind}`);
   if (!fs.existsSync(file)) throw new CheckpointError(file, 'missing');
   const bytes = fs.readFileSync(file);
   const digest = createHash('sha256').update(bytes).digest('hex');
-  if (digest !== manifest.sha256) throw new CheckpointError(file, `corrupt: SHA-256 ${digest.slice(0, 12)}... does not match the manifest's ${manifest.sha256.slice(0, 12)}...`);
+  if (digest !== manifest.sha256)
+    throw new CheckpointError(
+      file,
+      `corrupt: SHA-256 ${digest.slice(0, 12)}... does not match the manifest's ${manifest.sha256.slice(0, 12)}...`,
+    );
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const saved = new Map(manifest.tensors.map((t) => [t.name, t]));
 
@@ -121,11 +142,18 @@ export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers:
   const expected = entries.map(([name, t]) => ({ name, shape: t.shape }));
   for (const { name, shape } of expected) {
     const entry = saved.get(name);
-    if (!entry) throw new CheckpointError(file, `has no tensor ${name}: it was written by a model of another architecture`);
-    if (!tf.util.arraysEqual(entry.shape, shape)) throw new CheckpointError(file, `tensor ${name} has shape [${entry.shape}], this model needs [${shape}]`);
-    if (entry.offset + tf.util.sizeFromShape(shape) > data.length) throw new CheckpointError(file, `truncated: tensor ${name} runs past the end`);
+    if (!entry)
+      throw new CheckpointError(file, `has no tensor ${name}: it was written by a model of another architecture`);
+    if (!tf.util.arraysEqual(entry.shape, shape))
+      throw new CheckpointError(file, `tensor ${name} has shape [${entry.shape}], this model needs [${shape}]`);
+    if (entry.offset + tf.util.sizeFromShape(shape) > data.length)
+      throw new CheckpointError(file, `truncated: tensor ${name} runs past the end`);
   }
-  if (saved.size !== expected.length) throw new CheckpointError(file, `has ${saved.size} tensors, this model has ${expected.length}: another architecture`);
+  if (saved.size !== expected.length)
+    throw new CheckpointError(
+      file,
+      `has ${saved.size} tensors, this model has ${expected.length}: another architecture`,
+    );
 
   const read = (name: string) => {
     const e = saved.get(name)!;

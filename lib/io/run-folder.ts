@@ -4,7 +4,10 @@ import { type TrainingConfig, upgradeConfig, validateConfig } from '../config/tr
 import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
 
-function readJsonObject<T extends Record<string, unknown> | null>(file: string, fallback: T): Record<string, unknown> | T {
+function readJsonObject<T extends Record<string, unknown> | null>(
+  file: string,
+  fallback: T,
+): Record<string, unknown> | T {
   const value = readJsonFile(file, fallback);
   if (value !== fallback && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     throw new Error(`${file}: must hold a JSON object`);
@@ -26,7 +29,10 @@ export interface EpochRecord {
  * metrics.json (written by `bigan eval`), checkpoints/epoch-NNNN/ (see io/checkpoint.ts).
  */
 export class RunFolder {
-  private constructor(readonly dir: string, readonly config: TrainingConfig) {}
+  private constructor(
+    readonly dir: string,
+    readonly config: TrainingConfig,
+  ) {}
 
   get checkpointsDir(): string {
     return path.join(this.dir, 'checkpoints');
@@ -43,7 +49,8 @@ export class RunFolder {
   /** Starts a new run; refuses a folder that already holds one, so that nothing is overwritten. */
   static create(dir: string, config: TrainingConfig): RunFolder {
     const configFile = path.join(dir, 'config.json');
-    if (fs.existsSync(configFile)) throw new Error(`${dir} already holds a run (config.json); resume it with --resume or choose another --out`);
+    if (fs.existsSync(configFile))
+      throw new Error(`${dir} already holds a run (config.json); resume it with --resume or choose another --out`);
     fs.mkdirSync(path.join(dir, 'checkpoints'), { recursive: true });
     writeFileAtomic(configFile, JSON.stringify(validateConfig(config), null, 2));
     return new RunFolder(dir, config);
@@ -75,7 +82,8 @@ export class RunFolder {
   /** Checkpoint folders, oldest first. */
   checkpoints(): { epoch: number; dir: string }[] {
     if (!fs.existsSync(this.checkpointsDir)) return [];
-    return fs.readdirSync(this.checkpointsDir)
+    return fs
+      .readdirSync(this.checkpointsDir)
       .map((name) => /^epoch-(\d+)$/.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ epoch: Number(m[1]), dir: path.join(this.checkpointsDir, m[0]) }))
@@ -89,7 +97,8 @@ export class RunFolder {
   /** Deletes all but the newest `keep` checkpoints. */
   pruneCheckpoints(keep: number): void {
     const all = this.checkpoints();
-    for (const old of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(old.dir, { recursive: true, force: true });
+    for (const old of all.slice(0, Math.max(0, all.length - keep)))
+      fs.rmSync(old.dir, { recursive: true, force: true });
   }
 
   readHistory(): EpochRecord[] {

@@ -15,7 +15,11 @@ export type Unaries = (typeof UNARIES)[number];
 const hinge = (t: tf.Tensor): tf.Scalar => tf.relu(tf.scalar(1).sub(t)).mean() as tf.Scalar;
 
 function used(unaries: Unaries): (keyof Scores)[] {
-  return ['xz', ...(unaries === 'both' || unaries === 'x' ? ['x' as const] : []), ...(unaries === 'both' || unaries === 'z' ? ['z' as const] : [])];
+  return [
+    'xz',
+    ...(unaries === 'both' || unaries === 'x' ? ['x' as const] : []),
+    ...(unaries === 'both' || unaries === 'z' ? ['z' as const] : []),
+  ];
 }
 
 /**
@@ -24,7 +28,8 @@ function used(unaries: Unaries): (keyof Scores)[] {
  */
 export function bigbiganDiscriminatorLoss(encoder: Scores, generator: Scores, unaries: Unaries): NamedLosses {
   const parts: Record<string, tf.Scalar> = {};
-  for (const key of used(unaries)) parts[`s_${key}`] = hinge(encoder[key]).add(hinge(generator[key].neg())) as tf.Scalar;
+  for (const key of used(unaries))
+    parts[`s_${key}`] = hinge(encoder[key]).add(hinge(generator[key].neg())) as tf.Scalar;
   return { total: tf.addN(Object.values(parts)) as tf.Scalar, ...parts };
 }
 

@@ -3,7 +3,16 @@ import { NUM_CLASSES, PIXELS } from '../data/mnist.js';
 import { opSeed, Random } from '../util/random.js';
 import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
 import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
-import { activation, BATCH_NORM, concat, denseStack, disposeNetworks, Initializer, trainableVariables, withGradients } from './blocks.js';
+import {
+  activation,
+  BATCH_NORM,
+  concat,
+  denseStack,
+  disposeNetworks,
+  Initializer,
+  trainableVariables,
+  withGradients,
+} from './blocks.js';
 
 /** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
 export interface BiganArchitecture {
@@ -38,12 +47,20 @@ export interface BiganNetworks {
 }
 
 /** E: 784-1024 (LeakyReLU 0.2)-1024 (BN, LeakyReLU)-latent. */
-export function buildEncoder(arch: BiganArchitecture, init: Initializer): { encoder: tf.LayersModel; encoderFeatures: tf.LayersModel } {
+export function buildEncoder(
+  arch: BiganArchitecture,
+  init: Initializer,
+): { encoder: tf.LayersModel; encoderFeatures: tf.LayersModel } {
   const x = tf.input({ shape: [PIXELS], name: 'encoder_x' });
-  const [, hidden] = denseStack(x, [
-    { units: arch.hiddenUnits, activation: 'leakyRelu' },
-    { units: arch.hiddenUnits, activation: 'leakyRelu', batchNorm: true },
-  ], init, 'encoder');
+  const [, hidden] = denseStack(
+    x,
+    [
+      { units: arch.hiddenUnits, activation: 'leakyRelu' },
+      { units: arch.hiddenUnits, activation: 'leakyRelu', batchNorm: true },
+    ],
+    init,
+    'encoder',
+  );
   const [z] = denseStack(hidden, [{ units: arch.latentSize, activation: arch.encoderOutput }], init, 'encoder_out');
   return {
     encoder: tf.model({ inputs: x, outputs: z, name: 'encoder' }),
@@ -55,7 +72,11 @@ export function buildEncoder(arch: BiganArchitecture, init: Initializer): { enco
  * G: latent-1024 (ReLU)-1024 (BN, ReLU)-784 sigmoid; conditional variants take [z, c] (see {@link Conditioning}),
  * the extended one replacing the first layer by its two branches.
  */
-export function buildGenerator(arch: BiganArchitecture, init: Initializer, conditioning: Conditioning = 'none'): tf.LayersModel {
+export function buildGenerator(
+  arch: BiganArchitecture,
+  init: Initializer,
+  conditioning: Conditioning = 'none',
+): tf.LayersModel {
   const z = tf.input({ shape: [arch.latentSize], name: 'generator_z' });
   const c = tf.input({ shape: [NUM_CLASSES], name: 'generator_c' });
   const tail = [
@@ -71,11 +92,19 @@ export function buildGenerator(arch: BiganArchitecture, init: Initializer, condi
     const input = conditioning === 'simple' ? concat([z, c], 'generator_zc') : z;
     layers = denseStack(input, [{ units: arch.hiddenUnits, activation: 'relu' }, ...tail], init, 'generator');
   }
-  return tf.model({ inputs: conditioning === 'none' ? z : [z, c], outputs: layers[layers.length - 1], name: 'generator' });
+  return tf.model({
+    inputs: conditioning === 'none' ? z : [z, c],
+    outputs: layers[layers.length - 1],
+    name: 'generator',
+  });
 }
 
 /** D on (x, z[, c]): (784 + latent [+ 10])-1024 (LeakyReLU)-1024 (BN, LeakyReLU)-1 logit, or the variants. */
-export function buildJointDiscriminator(arch: BiganArchitecture, init: Initializer, conditioning: Conditioning = 'none'): tf.LayersModel {
+export function buildJointDiscriminator(
+  arch: BiganArchitecture,
+  init: Initializer,
+  conditioning: Conditioning = 'none',
+): tf.LayersModel {
   const x = tf.input({ shape: [PIXELS], name: 'discriminator_x' });
   const z = tf.input({ shape: [arch.latentSize], name: 'discriminator_z' });
   const c = tf.input({ shape: [NUM_CLASSES], name: 'discriminator_c' });
@@ -87,15 +116,24 @@ export function buildJointDiscriminator(arch: BiganArchitecture, init: Initializ
     const [hc] = denseStack(c, [{ units: EXTENDED_UNITS.c, activation: 'leakyRelu' }], init, 'discriminator_c');
     [hidden] = denseStack(concat([hx, hz, hc], 'discriminator_xzc'), [second], init, 'discriminator_shared');
   } else if (arch.discriminatorLatent === 'input') {
-    const joint = conditioning === 'simple' ? concat([x, z, c], 'discriminator_xzc') : concat([x, z], 'discriminator_xz');
-    [, hidden] = denseStack(joint, [{ units: arch.hiddenUnits, activation: 'leakyRelu' }, second], init, 'discriminator');
+    const joint =
+      conditioning === 'simple' ? concat([x, z, c], 'discriminator_xzc') : concat([x, z], 'discriminator_xz');
+    [, hidden] = denseStack(
+      joint,
+      [{ units: arch.hiddenUnits, activation: 'leakyRelu' }, second],
+      init,
+      'discriminator',
+    );
   } else {
-    if (conditioning !== 'none') throw new Error('architecture.discriminatorLatent "projection" is only available for the unconditional BiGAN');
+    if (conditioning !== 'none')
+      throw new Error('architecture.discriminatorLatent "projection" is only available for the unconditional BiGAN');
     const [h1] = denseStack(x, [{ units: arch.hiddenUnits, activation: 'leakyRelu' }], init, 'discriminator');
     const [hx] = denseStack(h1, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_x2');
     const [hz] = denseStack(z, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_z2');
     const summed = tf.layers.add({ name: 'discriminator_2_sum' }).apply([hx, hz]) as tf.SymbolicTensor;
-    const normed = tf.layers.batchNormalization({ ...BATCH_NORM, name: 'discriminator_2_bn' }).apply(summed) as tf.SymbolicTensor;
+    const normed = tf.layers
+      .batchNormalization({ ...BATCH_NORM, name: 'discriminator_2_bn' })
+      .apply(summed) as tf.SymbolicTensor;
     hidden = activation(normed, 'leakyRelu', 'discriminator_2_leakyRelu');
   }
   const [logit] = denseStack(hidden, [{ units: 1, activation: 'linear' }], init, 'discriminator_out');
@@ -106,7 +144,12 @@ export function buildJointDiscriminator(arch: BiganArchitecture, init: Initializ
 export function buildBigan(arch: BiganArchitecture, seed: number, conditioning: Conditioning = 'none'): BiganNetworks {
   const init = new Initializer(new Random(`init:${seed}`), arch.initStddev);
   const { encoder, encoderFeatures } = buildEncoder(arch, init);
-  return { encoder, encoderFeatures, generator: buildGenerator(arch, init, conditioning), discriminator: buildJointDiscriminator(arch, init, conditioning) };
+  return {
+    encoder,
+    encoderFeatures,
+    generator: buildGenerator(arch, init, conditioning),
+    discriminator: buildJointDiscriminator(arch, init, conditioning),
+  };
 }
 
 const KINDS: Record<Conditioning, string> = { none: 'bigan', simple: 'cbigan', extended: 'cbigan-extended' };
@@ -116,7 +159,11 @@ const KINDS: Record<Conditioning, string> = { none: 'bigan', simple: 'cbigan', e
  * cross-entropy game on D(x, z) or, conditioned, on D(x, z, c) with encoder triples (x, E(x), c) against
  * generator triples (G(z, c), z, c), c being the batch's labels.
  */
-export function createBiganModel(arch: BiganArchitecture, seed: number, conditioning: Conditioning = 'none'): AdversarialModel {
+export function createBiganModel(
+  arch: BiganArchitecture,
+  seed: number,
+  conditioning: Conditioning = 'none',
+): AdversarialModel {
   const nets = buildBigan(arch, seed, conditioning);
   const { encoder, generator, discriminator } = nets;
   const conditional = conditioning !== 'none';
@@ -128,12 +175,24 @@ export function createBiganModel(arch: BiganArchitecture, seed: number, conditio
   };
   // Neither network's inputs (data, prior samples, labels) are ever differentiated.
   const encodeAndGenerate = (inputs: StepInputs): EncodedAndGenerated => ({
-    encoded: withGradients(encoder, { modelInputs: false }, () => encoder.apply(inputs.images, { training: true }) as tf.Tensor2D),
-    generated: withGradients(generator, { modelInputs: false }, () => generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D),
+    encoded: withGradients(
+      encoder,
+      { modelInputs: false },
+      () => encoder.apply(inputs.images, { training: true }) as tf.Tensor2D,
+    ),
+    generated: withGradients(
+      generator,
+      { modelInputs: false },
+      () => generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D,
+    ),
   });
   const logits = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => ({
-    encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), { training: true }) as tf.Tensor,
-    generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), { training: true }) as tf.Tensor,
+    encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), {
+      training: true,
+    }) as tf.Tensor,
+    generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), {
+      training: true,
+    }) as tf.Tensor,
   });
   return {
     kind: KINDS[conditioning],
@@ -141,20 +200,26 @@ export function createBiganModel(arch: BiganArchitecture, seed: number, conditio
     latentSize: arch.latentSize,
     networks: { encoder, generator, discriminator },
     variables: (module) => trainableVariables(nets[module]),
-    samplePrior: (n, priorSeed) => tf.randomUniform([n, arch.latentSize], -1, 1, 'float32', opSeed(priorSeed)) as tf.Tensor2D,
+    samplePrior: (n, priorSeed) =>
+      tf.randomUniform([n, arch.latentSize], -1, 1, 'float32', opSeed(priorSeed)) as tf.Tensor2D,
     encodeAndGenerate,
     // D's update differentiates only its own weights: E(x) and G(z) enter it as data.
     discriminatorLoss: (inputs, outputs) => {
-      const { encoderLogits, generatorLogits } = withGradients(discriminator, { modelInputs: false }, () => logits(inputs, outputs));
+      const { encoderLogits, generatorLogits } = withGradients(discriminator, { modelInputs: false }, () =>
+        logits(inputs, outputs),
+      );
       return biganDiscriminatorLoss(encoderLogits, generatorLogits);
     },
     encoderGeneratorLoss: (inputs, outputs) => {
-      const { encoderLogits, generatorLogits } = withGradients(discriminator, { weights: false }, () => logits(inputs, outputs));
+      const { encoderLogits, generatorLogits } = withGradients(discriminator, { weights: false }, () =>
+        logits(inputs, outputs),
+      );
       return biganEncoderGeneratorLoss(encoderLogits, generatorLogits);
     },
     encode: (images) => encoder.apply(images, { training: false }) as tf.Tensor2D,
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
-    generate: (latents, labels) => tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),
+    generate: (latents, labels) =>
+      tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),
     dispose: () => disposeNetworks(encoder, generator, discriminator),
   };
 }

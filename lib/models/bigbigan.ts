@@ -61,17 +61,31 @@ export function buildBigBiganGenerator(settings: BigBiganSettings, latentSize: n
   const res = workingResolution(settings);
   const c = settings.generatorChannels;
   const z = tf.input({ shape: [latentSize], name: 'generator_z' });
-  let g = layerApply(tf.layers.dense({ units: 7 * 7 * 2 * c, kernelInitializer: glorot(random), name: 'generator_dense' }), z);
+  let g = layerApply(
+    tf.layers.dense({ units: 7 * 7 * 2 * c, kernelInitializer: glorot(random), name: 'generator_dense' }),
+    z,
+  );
   g = layerApply(tf.layers.reLU(), layerApply(batchNorm('generator_bn1'), g));
   g = layerApply(tf.layers.reshape({ targetShape: [7, 7, 2 * c] }), g); // [B, 7, 7, 2c]
   if (res === IMAGE_SIZE) {
     const up = tf.layers.conv2dTranspose({
-      filters: c, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: glorot(random), name: 'generator_up1',
+      filters: c,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: glorot(random),
+      name: 'generator_up1',
     });
     g = layerApply(tf.layers.reLU(), layerApply(batchNorm('generator_bn2'), layerApply(up, g))); // [B, 14, 14, c]
   }
   const out = tf.layers.conv2dTranspose({
-    filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: glorot(random), name: 'generator_out',
+    filters: 1,
+    kernelSize: 4,
+    strides: 2,
+    padding: 'same',
+    activation: 'sigmoid',
+    kernelInitializer: glorot(random),
+    name: 'generator_out',
   });
   g = layerApply(out, g); // [B, res, res, 1]
   return tf.model({ inputs: z, outputs: layerApply(tf.layers.flatten(), g), name: 'generator' });
@@ -82,7 +96,9 @@ export function buildBigBiganGenerator(settings: BigBiganSettings, latentSize: n
  * stochastic. Also returns the model of E's penultimate dense layer, sharing its weights.
  */
 export function buildBigBiganEncoder(
-  settings: BigBiganSettings, latentSize: number, random: Random,
+  settings: BigBiganSettings,
+  latentSize: number,
+  random: Random,
 ): { encoder: tf.LayersModel; encoderFeatures: tf.LayersModel } {
   const ce = settings.encoderChannels;
   const conv = (filters: number, name: string) =>
@@ -94,9 +110,15 @@ export function buildBigBiganEncoder(
   e = layerApply(leaky(), layerApply(batchNorm('encoder_bn'), e));
   const dense = tf.layers.dense({ units: FEATURES, kernelInitializer: glorot(random), name: 'encoder_dense' });
   const features = layerApply(leaky(), layerApply(dense, layerApply(tf.layers.flatten(), e))); // [B, 256]
-  const mean = layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: glorot(random), name: 'encoder_mean' }), features);
+  const mean = layerApply(
+    tf.layers.dense({ units: latentSize, kernelInitializer: glorot(random), name: 'encoder_mean' }),
+    features,
+  );
   const logVariance = () =>
-    layerApply(tf.layers.dense({ units: latentSize, kernelInitializer: tf.initializers.zeros(), name: 'encoder_logvar' }), features);
+    layerApply(
+      tf.layers.dense({ units: latentSize, kernelInitializer: tf.initializers.zeros(), name: 'encoder_logvar' }),
+      features,
+    );
   const outputs = settings.stochasticEncoder ? [mean, logVariance()] : mean;
   return {
     encoder: tf.model({ inputs: x, outputs, name: 'encoder' }),
@@ -111,12 +133,22 @@ export function buildBigBiganEncoder(
  * digits within a few dozen steps and G stops learning.
  */
 export function buildBigBiganDiscriminator(
-  settings: BigBiganSettings, latentSize: number, hiddenUnits: number, random: Random,
+  settings: BigBiganSettings,
+  latentSize: number,
+  hiddenUnits: number,
+  random: Random,
 ): tf.LayersModel {
   const res = workingResolution(settings);
   const cd = settings.discriminatorChannels;
   const conv = (filters: number, name: string) =>
-    new SpectralConv2D({ name, filters, kernelSize: 4, strides: 2, kernelInitializer: glorot(random), seed: random.seed() });
+    new SpectralConv2D({
+      name,
+      filters,
+      kernelSize: 4,
+      strides: 2,
+      kernelInitializer: glorot(random),
+      seed: random.seed(),
+    });
   const dense = (units: number, name: string) =>
     new SpectralDense({ name, units, kernelInitializer: glorot(random), seed: random.seed() });
   const x = tf.input({ shape: [res * res], name: 'discriminator_x' });
@@ -131,11 +163,20 @@ export function buildBigBiganDiscriminator(
   j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense1'), j));
   j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense2'), j));
   const score = (name: string, input: tf.SymbolicTensor) => layerApply(dense(1, name), input);
-  return tf.model({ inputs: [x, z], outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)], name: 'discriminator' });
+  return tf.model({
+    inputs: [x, z],
+    outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)],
+    name: 'discriminator',
+  });
 }
 
 /** All three networks, initialised from `seed` (G's layers first, then E's, then D's). */
-export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): BigBiganNetworks {
+export function buildBigBigan(
+  settings: BigBiganSettings,
+  latentSize: number,
+  hiddenUnits: number,
+  seed: number,
+): BigBiganNetworks {
   const random = new Random(`init:${seed}`);
   const generator = buildBigBiganGenerator(settings, latentSize, random);
   const { encoder, encoderFeatures } = buildBigBiganEncoder(settings, latentSize, random);
@@ -144,7 +185,12 @@ export function buildBigBigan(settings: BigBiganSettings, latentSize: number, hi
 }
 
 /** BigBiGAN as the training loop sees it: hinge losses on the three scores, the ablation settings applied. */
-export function createBigBiganModel(settings: BigBiganSettings, latentSize: number, hiddenUnits: number, seed: number): AdversarialModel {
+export function createBigBiganModel(
+  settings: BigBiganSettings,
+  latentSize: number,
+  hiddenUnits: number,
+  seed: number,
+): AdversarialModel {
   const nets = buildBigBigan(settings, latentSize, hiddenUnits, seed);
   const { encoder, generator, discriminator } = nets;
   const res = workingResolution(settings);
@@ -160,23 +206,28 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
   /** x as F sees it: average-pooled to 14x14 with the high-resolution encoder. */
   const forDiscriminator = (images: tf.Tensor2D): tf.Tensor2D => {
     if (res === IMAGE_SIZE) return images;
-    return tf.avgPool(images.reshape([-1, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D, 2, 2, 'valid').reshape([-1, res * res]);
+    return tf
+      .avgPool(images.reshape([-1, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D, 2, 2, 'valid')
+      .reshape([-1, res * res]);
   };
   const scores = (x: tf.Tensor2D, z: tf.Tensor2D): Scores => {
     const [sx, sz, sxz] = discriminator.apply([x, z], { training: true }) as tf.Tensor[];
     return { x: sx, z: sz, xz: sxz };
   };
-  const bothScores = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => (
-    { encoderScores: scores(forDiscriminator(inputs.images), encoded), generatorScores: scores(generated, inputs.latents) });
+  const bothScores = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => ({
+    encoderScores: scores(forDiscriminator(inputs.images), encoded),
+    generatorScores: scores(generated, inputs.latents),
+  });
   return {
     kind: 'bigbigan',
     conditional: false,
     latentSize,
     networks: { encoder, generator, discriminator },
     variables: (module) => trainableVariables(nets[module]),
-    samplePrior: (n, priorSeed) => (settings.prior === 'gaussian'
-      ? tf.randomNormal([n, latentSize], 0, 1, 'float32', opSeed(priorSeed))
-      : tf.randomUniform([n, latentSize], -1, 1, 'float32', opSeed(priorSeed))) as tf.Tensor2D,
+    samplePrior: (n, priorSeed) =>
+      (settings.prior === 'gaussian'
+        ? tf.randomNormal([n, latentSize], 0, 1, 'float32', opSeed(priorSeed))
+        : tf.randomUniform([n, latentSize], -1, 1, 'float32', opSeed(priorSeed))) as tf.Tensor2D,
     encodeAndGenerate: (inputs) => ({
       encoded: encodeLatent(inputs.images, true, inputs.seed),
       generated: generator.apply(inputs.latents, { training: true }) as tf.Tensor2D,
@@ -193,10 +244,13 @@ export function createBigBiganModel(settings: BigBiganSettings, latentSize: numb
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
     dispose: () => disposeNetworks(encoder, generator, discriminator),
     // G works at 14x14 with the high-resolution encoder; samples are upsampled to 28x28 for grids and scores.
-    generate: (latents) => tf.tidy(() => {
-      const images = generator.apply(latents, { training: false }) as tf.Tensor2D;
-      if (res === IMAGE_SIZE) return images;
-      return tf.image.resizeNearestNeighbor(images.reshape([-1, res, res, 1]) as tf.Tensor4D, [IMAGE_SIZE, IMAGE_SIZE]).reshape([-1, PIXELS]) as tf.Tensor2D;
-    }),
+    generate: (latents) =>
+      tf.tidy(() => {
+        const images = generator.apply(latents, { training: false }) as tf.Tensor2D;
+        if (res === IMAGE_SIZE) return images;
+        return tf.image
+          .resizeNearestNeighbor(images.reshape([-1, res, res, 1]) as tf.Tensor4D, [IMAGE_SIZE, IMAGE_SIZE])
+          .reshape([-1, PIXELS]) as tf.Tensor2D;
+      }),
   };
 }

@@ -16,7 +16,10 @@ export interface DenseLayerSpec {
  * initialisation depends only on the run's seed.
  */
 export class Initializer {
-  constructor(private readonly random: Random, readonly stddev = 0.02) {}
+  constructor(
+    private readonly random: Random,
+    readonly stddev = 0.02,
+  ) {}
 
   kernel(): ReturnType<typeof tf.initializers.randomNormal> {
     return tf.initializers.randomNormal({ mean: 0, stddev: this.stddev, seed: this.random.seed() });
@@ -39,13 +42,24 @@ export function activation(x: tf.SymbolicTensor, kind: Activation, name: string)
 }
 
 /** Dense -> [batch norm] -> activation, for each spec in turn (one {@link DenseBlock} each). Returns every layer's output. */
-export function denseStack(input: tf.SymbolicTensor, specs: DenseLayerSpec[], init: Initializer, prefix: string): tf.SymbolicTensor[] {
+export function denseStack(
+  input: tf.SymbolicTensor,
+  specs: DenseLayerSpec[],
+  init: Initializer,
+  prefix: string,
+): tf.SymbolicTensor[] {
   const outputs: tf.SymbolicTensor[] = [];
   let x = input;
   specs.forEach((spec, i) => {
     const block = new DenseBlock({
-      name: `${prefix}_${i + 1}`, units: spec.units, activation: spec.activation, batchNorm: spec.batchNorm ?? false,
-      kernelInitializer: init.kernel(), leakySlope: LEAKY_SLOPE, averageFactor: 1 - BATCH_NORM.momentum, epsilon: BATCH_NORM.epsilon,
+      name: `${prefix}_${i + 1}`,
+      units: spec.units,
+      activation: spec.activation,
+      batchNorm: spec.batchNorm ?? false,
+      kernelInitializer: init.kernel(),
+      leakySlope: LEAKY_SLOPE,
+      averageFactor: 1 - BATCH_NORM.momentum,
+      epsilon: BATCH_NORM.epsilon,
     });
     x = block.apply(x) as tf.SymbolicTensor;
     outputs.push(x);

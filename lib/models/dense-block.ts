@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  nativeActivation, nativeActivationGrad, nativeBackendActive, nativeBatchNormGrad, nativeBatchNormTraining, nativeBiasAdd, nativeBiasAddGrad,
-  nativeMatMul, type NativeActivation,
+  nativeActivation,
+  nativeActivationGrad,
+  nativeBackendActive,
+  nativeBatchNormGrad,
+  nativeBatchNormTraining,
+  nativeBiasAdd,
+  nativeBiasAddGrad,
+  nativeMatMul,
+  type NativeActivation,
 } from '../backend/native-ops.js';
 
 export type Activation = NativeActivation;
@@ -67,7 +74,14 @@ export class DenseBlock extends tf.layers.Layer {
       this.gamma = this.addWeight('gamma', [units], 'float32', tf.initializers.ones());
       this.beta = this.addWeight('beta', [units], 'float32', tf.initializers.zeros());
       this.movingMean = this.addWeight('moving_mean', [units], 'float32', tf.initializers.zeros(), undefined, false);
-      this.movingVariance = this.addWeight('moving_variance', [units], 'float32', tf.initializers.ones(), undefined, false);
+      this.movingVariance = this.addWeight(
+        'moving_variance',
+        [units],
+        'float32',
+        tf.initializers.ones(),
+        undefined,
+        false,
+      );
     }
     this.built = true;
   }
@@ -112,8 +126,16 @@ export class DenseBlock extends tf.layers.Layer {
   }
 
   private updateRunningStatistics(mean: tf.Tensor, unbiasedVariance: tf.Tensor, factor: number): void {
-    this.movingMean!.write(this.movingMean!.read().mul(1 - factor).add(mean.mul(factor)));
-    this.movingVariance!.write(this.movingVariance!.read().mul(1 - factor).add(unbiasedVariance.mul(factor)));
+    this.movingMean!.write(
+      this.movingMean!.read()
+        .mul(1 - factor)
+        .add(mean.mul(factor)),
+    );
+    this.movingVariance!.write(
+      this.movingVariance!.read()
+        .mul(1 - factor)
+        .add(unbiasedVariance.mul(factor)),
+    );
   }
 
   /**
@@ -126,26 +148,41 @@ export class DenseBlock extends tf.layers.Layer {
     // Read now: the flags are reset when the forward pass ends, before the backward pass runs.
     const { inputGradients, weightGradients } = this;
     const weights = batchNorm ? [this.kernel, this.bias, this.gamma!, this.beta!] : [this.kernel, this.bias];
-    const differentiable = [...(inputGradients ? [input] : []), ...(weightGradients ? weights.map((w) => w.read()) : [])];
+    const differentiable = [
+      ...(inputGradients ? [input] : []),
+      ...(weightGradients ? weights.map((w) => w.read()) : []),
+    ];
     const unpack = (args: tf.Tensor[]): tf.Tensor[] => {
       const x = inputGradients ? args.shift()! : input;
       return [x, ...(weightGradients ? args : weights.map((w) => w.read()))];
     };
-    const gradients = (dx: () => tf.Tensor, dWeights: () => tf.Tensor[]): tf.Tensor[] =>
-      [...(inputGradients ? [dx()] : []), ...(weightGradients ? dWeights() : [])];
+    const gradients = (dx: () => tf.Tensor, dWeights: () => tf.Tensor[]): tf.Tensor[] => [
+      ...(inputGradients ? [dx()] : []),
+      ...(weightGradients ? dWeights() : []),
+    ];
 
     const forward = (x: tf.Tensor, [w, b, gamma, beta]: tf.Tensor[]) => {
       const h = nativeBiasAdd(nativeMatMul(x, w), b);
       if (!batchNorm) return { h, y: h, reserves: [] as tf.Tensor[] };
       const h4 = h.reshape([n, 1, 1, units]) as tf.Tensor4D;
       const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
-        h4, gamma!, beta!, this.movingMean!.read(), this.movingVariance!.read(), epsilon, averageFactor);
+        h4,
+        gamma!,
+        beta!,
+        this.movingMean!.read(),
+        this.movingVariance!.read(),
+        epsilon,
+        averageFactor,
+      );
       this.movingMean!.write(runningMean);
       this.movingVariance!.write(runningVariance);
       return { h: h4, y: y4.reshape([n, units]), reserves };
     };
     if (differentiable.length === 0) {
-      const { y } = forward(input, weights.map((w) => w.read()));
+      const { y } = forward(
+        input,
+        weights.map((w) => w.read()),
+      );
       return nativeActivation(y, activation, leakySlope);
     }
     const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -161,11 +198,20 @@ export class DenseBlock extends tf.layers.Layer {
           let dh = nativeActivationGrad(dy as tf.Tensor, sy, sout, activation, leakySlope);
           let dNorm: tf.Tensor[] = [];
           if (batchNorm) {
-            const [dh4, dgamma, dbeta] = nativeBatchNormGrad(dh.reshape([n, 1, 1, units]) as tf.Tensor4D, sh as tf.Tensor4D, sgamma, sreserves, epsilon);
+            const [dh4, dgamma, dbeta] = nativeBatchNormGrad(
+              dh.reshape([n, 1, 1, units]) as tf.Tensor4D,
+              sh as tf.Tensor4D,
+              sgamma,
+              sreserves,
+              epsilon,
+            );
             dh = dh4.reshape([n, units]);
             dNorm = [dgamma, dbeta];
           }
-          const grads = gradients(() => nativeMatMul(dh, sw, false, true), () => [nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), ...dNorm]);
+          const grads = gradients(
+            () => nativeMatMul(dh, sw, false, true),
+            () => [nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), ...dNorm],
+          );
           if (!weightGradients) tf.dispose(dNorm);
           return grads;
         },

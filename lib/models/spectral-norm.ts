@@ -55,7 +55,14 @@ abstract class SpectralLayer extends tf.layers.Layer {
     const units = kernelShape[kernelShape.length - 1];
     this.kernel = this.addWeight('kernel', kernelShape, 'float32', this.spectral.kernelInitializer);
     this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
-    this.u = this.addWeight('u', [1, units], 'float32', tf.initializers.randomNormal({ seed: this.spectral.seed }), undefined, false);
+    this.u = this.addWeight(
+      'u',
+      [1, units],
+      'float32',
+      tf.initializers.randomNormal({ seed: this.spectral.seed }),
+      undefined,
+      false,
+    );
   }
 
   protected normalizedKernel(kwargs: tf.serialization.ConfigDict): tf.Tensor {
@@ -116,7 +123,9 @@ export class SpectralConv2D extends SpectralLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      return tf.conv2d(x, this.normalizedKernel(kwargs) as tf.Tensor4D, this.args.strides, 'same').add(this.bias.read());
+      return tf
+        .conv2d(x, this.normalizedKernel(kwargs) as tf.Tensor4D, this.args.strides, 'same')
+        .add(this.bias.read());
     });
   }
 

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  assignResourceVariable, createResourceVariable, destroyResourceVariable, nativeBackendActive, readResourceVariable, resourceApplyAdam,
+  assignResourceVariable,
+  createResourceVariable,
+  destroyResourceVariable,
+  nativeBackendActive,
+  readResourceVariable,
+  resourceApplyAdam,
 } from '../backend/native-ops.js';
 
 /** Adam settings of one module. */
@@ -60,12 +65,17 @@ class NativeAdam implements Adam {
   private step = 0;
   private readonly handles: { weight: tf.Tensor; first: tf.Tensor; second: tf.Tensor }[];
 
-  constructor(readonly variables: tf.Variable[], readonly settings: OptimizerSettings) {
-    this.handles = variables.map((v) => tf.tidy(() => ({
-      weight: tf.keep(createResourceVariable(v)),
-      first: tf.keep(createResourceVariable(tf.zerosLike(v))),
-      second: tf.keep(createResourceVariable(tf.zerosLike(v))),
-    })));
+  constructor(
+    readonly variables: tf.Variable[],
+    readonly settings: OptimizerSettings,
+  ) {
+    this.handles = variables.map((v) =>
+      tf.tidy(() => ({
+        weight: tf.keep(createResourceVariable(v)),
+        first: tf.keep(createResourceVariable(tf.zerosLike(v))),
+        second: tf.keep(createResourceVariable(tf.zerosLike(v))),
+      })),
+    );
   }
 
   setLearningRate(learningRate: number): void {
@@ -75,7 +85,9 @@ class NativeAdam implements Adam {
   apply(gradients: (tf.Tensor | null)[]): void {
     this.step++;
     const { learningRate, beta1, beta2, weightDecay } = this.settings;
-    const scalars = [beta1 ** this.step, beta2 ** this.step, learningRate, beta1, beta2, ADAM_EPSILON].map((s) => tf.scalar(s));
+    const scalars = [beta1 ** this.step, beta2 ** this.step, learningRate, beta1, beta2, ADAM_EPSILON].map((s) =>
+      tf.scalar(s),
+    );
     this.variables.forEach((variable, i) => {
       const raw = gradients[i];
       if (!raw) return;
@@ -121,7 +133,10 @@ class PortableAdam implements Adam {
   private readonly first: tf.Variable[];
   private readonly second: tf.Variable[];
 
-  constructor(readonly variables: tf.Variable[], readonly settings: OptimizerSettings) {
+  constructor(
+    readonly variables: tf.Variable[],
+    readonly settings: OptimizerSettings,
+  ) {
     this.first = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     this.second = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
@@ -150,7 +165,11 @@ class PortableAdam implements Adam {
   }
 
   getState(): AdamState {
-    return { step: this.step, firstMoments: this.first.map((m) => m.clone()), secondMoments: this.second.map((v) => v.clone()) };
+    return {
+      step: this.step,
+      firstMoments: this.first.map((m) => m.clone()),
+      secondMoments: this.second.map((v) => v.clone()),
+    };
   }
 
   setState(state: AdamState): void {
@@ -166,7 +185,13 @@ class PortableAdam implements Adam {
 }
 
 /** The fused native Adam on the tensorflow backend, the portable one elsewhere. */
-export function createAdam(variables: tf.Variable[], settings: OptimizerSettings, options: { portable?: boolean } = {}): Adam {
+export function createAdam(
+  variables: tf.Variable[],
+  settings: OptimizerSettings,
+  options: { portable?: boolean } = {},
+): Adam {
   const copy = { ...settings };
-  return nativeBackendActive() && !options.portable ? new NativeAdam(variables, copy) : new PortableAdam(variables, copy);
+  return nativeBackendActive() && !options.portable
+    ? new NativeAdam(variables, copy)
+    : new PortableAdam(variables, copy);
 }

@@ -14,9 +14,14 @@ export interface ClassScatterOptions {
  * the point's index and label. Uses `scattergl`-free SVG markers so headless export draws every point.
  * @param points [N * 2] x, y interleaved
  */
-export function classScatterFigure(points: ArrayLike<number>, labels: ArrayLike<number>, options: ClassScatterOptions = {}): Figure {
+export function classScatterFigure(
+  points: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: ClassScatterOptions = {},
+): Figure {
   const n = labels.length;
-  if (points.length !== 2 * n) throw new Error(`classScatterFigure: ${points.length} coordinates for ${n} labels (need 2 per point)`);
+  if (points.length !== 2 * n)
+    throw new Error(`classScatterFigure: ${points.length} coordinates for ${n} labels (need 2 per point)`);
   const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
   const data = classes.map((cls) => {
     const x: number[] = [];
@@ -30,7 +35,12 @@ export function classScatterFigure(points: ArrayLike<number>, labels: ArrayLike<
     }
     const name = options.classNames?.[cls] ?? String(cls);
     return {
-      type: 'scatter', mode: 'markers', name, x, y, customdata: index,
+      type: 'scatter',
+      mode: 'markers',
+      name,
+      x,
+      y,
+      customdata: index,
       marker: { size: options.markerSize ?? 3, color: CLASS_COLOURS[cls % CLASS_COLOURS.length] },
       hovertemplate: `index %{customdata}<br>label ${name}<extra></extra>`,
     };
@@ -53,7 +63,10 @@ export interface Series {
 }
 
 /** Line chart of one or more series: training losses per epoch, accuracy over epochs. */
-export function lineChartFigure(series: Series[], options: { title?: string; xTitle?: string; yTitle?: string; width?: number; height?: number } = {}): Figure {
+export function lineChartFigure(
+  series: Series[],
+  options: { title?: string; xTitle?: string; yTitle?: string; width?: number; height?: number } = {},
+): Figure {
   return {
     data: series.map((s) => ({ type: 'scatter', mode: 'lines', name: s.name, x: s.x, y: s.y })),
     layout: {
@@ -65,18 +78,31 @@ export function lineChartFigure(series: Series[], options: { title?: string; xTi
 }
 
 /** Grouped bars: one group per category (an ablation row), one bar per metric, optional error bars. */
-export function barChartFigure(categories: string[], bars: { name: string; values: number[]; errors?: number[] }[], options: { title?: string; yTitle?: string; width?: number; height?: number } = {}): Figure {
+export function barChartFigure(
+  categories: string[],
+  bars: { name: string; values: number[]; errors?: number[] }[],
+  options: { title?: string; yTitle?: string; width?: number; height?: number } = {},
+): Figure {
   const layout = baseLayout(options.title ?? '', options.width ?? 720, options.height ?? 460);
   return {
     data: bars.map((b) => ({
-      type: 'bar', name: b.name, x: categories, y: b.values,
+      type: 'bar',
+      name: b.name,
+      x: categories,
+      y: b.values,
       ...(b.errors && { error_y: { type: 'data', array: b.errors, visible: true } }),
     })),
     layout: {
-      ...layout, barmode: 'group', yaxis: { title: { text: options.yTitle ?? '' }, gridcolor: '#eee' },
+      ...layout,
+      barmode: 'group',
+      yaxis: { title: { text: options.yTitle ?? '' }, gridcolor: '#eee' },
       // Slanted category labels, ending at their bar, with room below for the longest: headless export cannot
       // measure text for plotly's automargin.
-      xaxis: { tickangle: -35 }, margin: { ...(layout.margin as object), b: 30 + Math.ceil(4.2 * Math.max(0, ...categories.map((c) => c.length))) },
+      xaxis: { tickangle: -35 },
+      margin: {
+        ...(layout.margin as object),
+        b: 30 + Math.ceil(4.2 * Math.max(0, ...categories.map((c) => c.length))),
+      },
     },
   };
 }
@@ -85,20 +111,30 @@ export function barChartFigure(categories: string[], bars: { name: string; value
  * A table figure: a header row and columns of cells (numbers are shown as given; format them first). Columns are
  * as wide as their longest text, so no cell wraps; the figure is as tall as its rows.
  */
-export function tableFigure(header: string[], rows: (string | number)[][], options: { title?: string; width?: number; height?: number } = {}): Figure {
+export function tableFigure(
+  header: string[],
+  rows: (string | number)[][],
+  options: { title?: string; width?: number; height?: number } = {},
+): Figure {
   const columns = header.map((_, c) => rows.map((r) => r[c]));
   // A few characters of slack per column: the header's larger font, and padding.
   const characters = header.map((h, c) => Math.max(h.length, ...columns[c].map((v) => String(v).length)) + 4);
-  const width = options.width ?? Math.max(480, Math.round(characters.reduce((a, b) => a + b, 0) * 7.6 + 40 + 16 * header.length));
+  const width =
+    options.width ?? Math.max(480, Math.round(characters.reduce((a, b) => a + b, 0) * 7.6 + 40 + 16 * header.length));
   const top = options.title ? 50 : 10;
   return {
-    data: [{
-      type: 'table',
-      columnwidth: characters,
-      header: { values: header, align: 'left', fill: { color: '#e8e8e8' }, font: { size: 13 }, height: 28 },
-      cells: { values: columns, align: 'left', font: { size: 12 }, height: 26 },
-    }],
-    layout: { ...baseLayout(options.title ?? '', width, options.height ?? top + 20 + 28 + 26 * rows.length), margin: { l: 10, r: 10, t: top, b: 10 } },
+    data: [
+      {
+        type: 'table',
+        columnwidth: characters,
+        header: { values: header, align: 'left', fill: { color: '#e8e8e8' }, font: { size: 13 }, height: 28 },
+        cells: { values: columns, align: 'left', font: { size: 12 }, height: 26 },
+      },
+    ],
+    layout: {
+      ...baseLayout(options.title ?? '', width, options.height ?? top + 20 + 28 + 26 * rows.length),
+      margin: { l: 10, r: 10, t: top, b: 10 },
+    },
   };
 }
 
@@ -113,7 +149,10 @@ export interface MapPanel {
  * Several class-coloured maps side by side (t-SNE of raw pixels and of each encoder), one legend for all: each
  * panel is a subplot with its own axes, the digits coloured alike across panels.
  */
-export function mapGridFigure(panels: MapPanel[], options: { title?: string; columns?: number; panelSize?: number; markerSize?: number } = {}): Figure {
+export function mapGridFigure(
+  panels: MapPanel[],
+  options: { title?: string; columns?: number; panelSize?: number; markerSize?: number } = {},
+): Figure {
   const columns = Math.min(options.columns ?? 3, panels.length);
   const rows = Math.ceil(panels.length / columns);
   const size = options.panelSize ?? 320;
@@ -133,7 +172,14 @@ export function mapGridFigure(panels: MapPanel[], options: { title?: string; col
     layout[`xaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
     layout[`yaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
     (layout.annotations as Record<string, unknown>[]).push({
-      text: panel.title, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false,
+      text: panel.title,
+      xref: `x${axis} domain`,
+      yref: `y${axis} domain`,
+      x: 0.5,
+      y: 1.02,
+      xanchor: 'center',
+      yanchor: 'bottom',
+      showarrow: false,
     });
   });
   return { data, layout };

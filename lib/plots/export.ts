@@ -20,12 +20,19 @@ type Matrix = { a: number; b: number; c: number; d: number; e: number; f: number
 /** The matrix of an SVG transform attribute made of translate, scale, rotate and matrix terms. */
 export function transformMatrix(attribute: string): Matrix {
   const multiply = (m: Matrix, n: Matrix): Matrix => ({
-    a: m.a * n.a + m.c * n.b, b: m.b * n.a + m.d * n.b, c: m.a * n.c + m.c * n.d,
-    d: m.b * n.c + m.d * n.d, e: m.a * n.e + m.c * n.f + m.e, f: m.b * n.e + m.d * n.f + m.f,
+    a: m.a * n.a + m.c * n.b,
+    b: m.b * n.a + m.d * n.b,
+    c: m.a * n.c + m.c * n.d,
+    d: m.b * n.c + m.d * n.d,
+    e: m.a * n.e + m.c * n.f + m.e,
+    f: m.b * n.e + m.d * n.f + m.f,
   });
   let result: Matrix = { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 };
   for (const [, kind, args] of attribute.matchAll(/(\w+)\s*\(([^)]*)\)/g)) {
-    const v = args.split(/[\s,]+/).filter(Boolean).map(Number);
+    const v = args
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
     let term: Matrix;
     if (kind === 'translate') term = { a: 1, b: 0, c: 0, d: 1, e: v[0], f: v[1] ?? 0 };
     else if (kind === 'scale') term = { a: v[0], b: 0, c: 0, d: v[1] ?? v[0], e: 0, f: 0 };
@@ -33,7 +40,13 @@ export function transformMatrix(attribute: string): Matrix {
     else if (kind === 'rotate') {
       const r = (v[0] * Math.PI) / 180;
       const [cx, cy] = [v[1] ?? 0, v[2] ?? 0];
-      term = multiply(multiply({ a: 1, b: 0, c: 0, d: 1, e: cx, f: cy }, { a: Math.cos(r), b: Math.sin(r), c: -Math.sin(r), d: Math.cos(r), e: 0, f: 0 }), { a: 1, b: 0, c: 0, d: 1, e: -cx, f: -cy });
+      term = multiply(
+        multiply(
+          { a: 1, b: 0, c: 0, d: 1, e: cx, f: cy },
+          { a: Math.cos(r), b: Math.sin(r), c: -Math.sin(r), d: Math.cos(r), e: 0, f: 0 },
+        ),
+        { a: 1, b: 0, c: 0, d: 1, e: -cx, f: -cy },
+      );
     } else continue;
     result = multiply(result, term);
   }
@@ -72,9 +85,13 @@ function summedTranslation(element: MeasuredElement): [number, number] {
 
 function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
   if (headless) return headless;
-  const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>', { pretendToBeVisual: true, runScripts: 'outside-only' });
+  const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>', {
+    pretendToBeVisual: true,
+    runScripts: 'outside-only',
+  });
   const window = dom.window as unknown as JSDOM['window'] & Record<string, unknown>;
-  const fontSize = (el: MeasuredElement): number => parseFloat(el.style?.fontSize || el.getAttribute?.('font-size') || '') || 12;
+  const fontSize = (el: MeasuredElement): number =>
+    parseFloat(el.style?.fontSize || el.getAttribute?.('font-size') || '') || 12;
   const textWidth = (el: MeasuredElement): number => (el.textContent ?? '').length * fontSize(el) * 0.58;
   window.URL.createObjectURL = () => 'blob:headless';
   const svgPrototype = window.SVGElement.prototype as unknown as Record<string, unknown>;
@@ -147,7 +164,10 @@ export async function figureToSvg(figure: Figure): Promise<string> {
   window.document.body.appendChild(div);
   try {
     const { width, height } = figureSize(figure);
-    await Plotly.newPlot(div, structuredClone(figure.data), headlessLayout(figure.layout), { ...figure.config, staticPlot: true });
+    await Plotly.newPlot(div, structuredClone(figure.data), headlessLayout(figure.layout), {
+      ...figure.config,
+      staticPlot: true,
+    });
     const url = await Plotly.toImage(div, { format: 'svg', width, height });
     return decodeURIComponent(url.replace(/^data:image\/svg\+xml,/, ''));
   } finally {
@@ -158,7 +178,11 @@ export async function figureToSvg(figure: Figure): Promise<string> {
 
 /** Rasterises an SVG with resvg (system fonts), on a white background. */
 export function svgToPng(svg: string, scale = 1): Buffer {
-  const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
+  const resvg = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  });
   return resvg.render().asPng();
 }
 
@@ -178,8 +202,15 @@ export function figureToHtml(figure: Figure, title = 'figure'): string {
  * Writes `figure` as `<basePath>.svg`, `.png` and `.html` (or the formats asked for), each atomically, creating
  * the folder. Returns the files written.
  */
-export async function exportFigure(figure: Figure, basePath: string, formats: readonly FigureFormat[] = FIGURE_FORMATS, options: { pngScale?: number } = {}): Promise<string[]> {
-  for (const f of formats) if (!FIGURE_FORMATS.includes(f)) throw new Error(`unknown figure format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
+export async function exportFigure(
+  figure: Figure,
+  basePath: string,
+  formats: readonly FigureFormat[] = FIGURE_FORMATS,
+  options: { pngScale?: number } = {},
+): Promise<string[]> {
+  for (const f of formats)
+    if (!FIGURE_FORMATS.includes(f))
+      throw new Error(`unknown figure format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
   fs.mkdirSync(path.dirname(basePath), { recursive: true });
   const written: string[] = [];
   let svg: string | null = null;

@@ -9,10 +9,29 @@ export interface Figure {
 }
 
 /** Digit colours for class-coloured plots: matplotlib's tab10, the palette the reproduction's t-SNE maps use. */
-export const CLASS_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const CLASS_COLOURS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 export const DEFAULT_FONT = { family: 'DejaVu Sans, Arial, sans-serif', size: 13 };
 
 export function baseLayout(title: string, width: number, height: number): Record<string, unknown> {
-  return { title: { text: title }, width, height, font: DEFAULT_FONT, paper_bgcolor: 'white', plot_bgcolor: 'white', margin: { l: 60, r: 30, t: 50, b: 50 } };
+  return {
+    title: { text: title },
+    width,
+    height,
+    font: DEFAULT_FONT,
+    paper_bgcolor: 'white',
+    plot_bgcolor: 'white',
+    margin: { l: 60, r: 30, t: 50, b: 50 },
+  };
 }

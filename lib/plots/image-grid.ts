@@ -20,7 +20,11 @@ export interface ImageGridOptions {
 }
 
 /** Renders the rows into one grey-scale PNG, white gaps between digits, dark strokes on white like the paper. */
-export function imageGridPng(rows: ImageRow[], scale: number, gap: number): { png: Buffer; width: number; height: number } {
+export function imageGridPng(
+  rows: ImageRow[],
+  scale: number,
+  gap: number,
+): { png: Buffer; width: number; height: number } {
   const columns = Math.max(...rows.map((r) => r.images.length));
   const cell = IMAGE_SIZE * scale;
   const width = columns * cell + (columns - 1) * gap;
@@ -29,7 +33,10 @@ export function imageGridPng(rows: ImageRow[], scale: number, gap: number): { pn
   png.data.fill(255);
   rows.forEach((row, r) => {
     row.images.forEach((image, c) => {
-      if (image.length !== IMAGE_SIZE * IMAGE_SIZE) throw new Error(`row '${row.label}' image ${c} has ${image.length} values, expected ${IMAGE_SIZE * IMAGE_SIZE}`);
+      if (image.length !== IMAGE_SIZE * IMAGE_SIZE)
+        throw new Error(
+          `row '${row.label}' image ${c} has ${image.length} values, expected ${IMAGE_SIZE * IMAGE_SIZE}`,
+        );
       const x0 = c * (cell + gap);
       const y0 = r * (cell + gap);
       for (let y = 0; y < cell; y++) {
@@ -58,7 +65,12 @@ export function imageGridFigure(rows: ImageRow[], options: ImageGridOptions = {}
   const scale = Math.max(1, Math.round(cellSize / IMAGE_SIZE));
   const { png, width, height } = imageGridPng(rows, scale, gap);
   const cell = IMAGE_SIZE * scale;
-  const margin = { l: 20 + 8 * Math.max(...rows.map((r) => r.label.length)), r: 10, t: (title ? 40 : 10) + (options.columnLabels ? 20 : 0), b: 10 };
+  const margin = {
+    l: 20 + 8 * Math.max(...rows.map((r) => r.label.length)),
+    r: 10,
+    t: (title ? 40 : 10) + (options.columnLabels ? 20 : 0),
+    b: 10,
+  };
   const axis = { visible: false, fixedrange: true };
   return {
     data: [{ type: 'scatter', x: [], y: [], hoverinfo: 'skip', showlegend: false }],
@@ -67,10 +79,41 @@ export function imageGridFigure(rows: ImageRow[], options: ImageGridOptions = {}
       margin,
       xaxis: { ...axis, range: [0, width] },
       yaxis: { ...axis, range: [height, 0] },
-      images: [{ source: `data:image/png;base64,${png.toString('base64')}`, xref: 'x', yref: 'y', x: 0, y: 0, sizex: width, sizey: height, xanchor: 'left', yanchor: 'top', sizing: 'stretch', layer: 'below' }],
+      images: [
+        {
+          source: `data:image/png;base64,${png.toString('base64')}`,
+          xref: 'x',
+          yref: 'y',
+          x: 0,
+          y: 0,
+          sizex: width,
+          sizey: height,
+          xanchor: 'left',
+          yanchor: 'top',
+          sizing: 'stretch',
+          layer: 'below',
+        },
+      ],
       annotations: [
-        ...rows.map((row, r) => ({ text: row.label, xref: 'paper', yref: 'y', x: 0, y: r * (cell + 2) + cell / 2, xanchor: 'right', xshift: -6, showarrow: false })),
-        ...(options.columnLabels ?? []).map((label, c) => ({ text: label, xref: 'x', yref: 'paper', x: c * (cell + gap) + cell / 2, y: 1, yanchor: 'bottom', showarrow: false })),
+        ...rows.map((row, r) => ({
+          text: row.label,
+          xref: 'paper',
+          yref: 'y',
+          x: 0,
+          y: r * (cell + 2) + cell / 2,
+          xanchor: 'right',
+          xshift: -6,
+          showarrow: false,
+        })),
+        ...(options.columnLabels ?? []).map((label, c) => ({
+          text: label,
+          xref: 'x',
+          yref: 'paper',
+          x: c * (cell + gap) + cell / 2,
+          y: 1,
+          yanchor: 'bottom',
+          showarrow: false,
+        })),
       ],
     },
     config: { staticPlot: true },

@@ -7,10 +7,19 @@ import type { Figure } from './figure.js';
 import { imageGridFigure } from './image-grid.js';
 
 /** `rows` x `columns` samples G(z) from a fixed seed. */
-export function samplesFigure(model: AdversarialModel, options: { rows?: number; columns?: number; seed?: number; title?: string } = {}): Figure {
+export function samplesFigure(
+  model: AdversarialModel,
+  options: { rows?: number; columns?: number; seed?: number; title?: string } = {},
+): Figure {
   const { rows = 4, columns = 10, seed = 1234, title = 'samples G(z)' } = options;
   const samples = generateSamples(model, rows * columns, seed);
-  return imageGridFigure(Array.from({ length: rows }, (_, r) => ({ label: `G(z) ${r + 1}`, images: samples.slice(r * columns, (r + 1) * columns) })), { title });
+  return imageGridFigure(
+    Array.from({ length: rows }, (_, r) => ({
+      label: `G(z) ${r + 1}`,
+      images: samples.slice(r * columns, (r + 1) * columns),
+    })),
+    { title },
+  );
 }
 
 /** A conditional G reconstructs with the digit's own label. */
@@ -19,14 +28,25 @@ export function reconstructionName(model: AdversarialModel): string {
 }
 
 /** Test digits x above their reconstructions G(E(x)), `perDigit` examples of each digit. */
-export function reconstructionsFigure(model: AdversarialModel, test: MnistSplit, options: { perDigit?: number; title?: string } = {}): Figure {
+export function reconstructionsFigure(
+  model: AdversarialModel,
+  test: MnistSplit,
+  options: { perDigit?: number; title?: string } = {},
+): Figure {
   const reconstruction = reconstructionName(model);
   const { perDigit = 2, title = `x and ${reconstruction}` } = options;
   const indices = examplesPerDigit(test, perDigit);
   const { originals, reconstructions } = reconstruct(model, test, indices);
-  return imageGridFigure([{ label: 'x', images: originals }, { label: reconstruction, images: reconstructions }], {
-    title, columnLabels: indices.map((i) => String(test.labels[i])),
-  });
+  return imageGridFigure(
+    [
+      { label: 'x', images: originals },
+      { label: reconstruction, images: reconstructions },
+    ],
+    {
+      title,
+      columnLabels: indices.map((i) => String(test.labels[i])),
+    },
+  );
 }
 
 /** The mean of each named loss per epoch. */
@@ -39,9 +59,16 @@ export function lossCurvesFigure(history: EpochRecord[], title = 'training losse
 }
 
 /** One row per digit c of G(z, c); with `sharedLatents` each column keeps its z while the digit changes. */
-export function conditionalSamplesFigure(model: AdversarialModel, options: { columns?: number; sharedLatents?: boolean; seed?: number; title?: string } = {}): Figure {
+export function conditionalSamplesFigure(
+  model: AdversarialModel,
+  options: { columns?: number; sharedLatents?: boolean; seed?: number; title?: string } = {},
+): Figure {
   const { columns = 10, sharedLatents = false, seed = 1234 } = options;
   const rows = conditionalSamples(model, columns, sharedLatents, seed);
-  const title = options.title ?? (sharedLatents ? 'G(z, c): z fixed per column, c per row' : 'G(z, c): one row per digit c');
-  return imageGridFigure(rows.map((images, digit) => ({ label: `c = ${digit}`, images })), { title });
+  const title =
+    options.title ?? (sharedLatents ? 'G(z, c): z fixed per column, c per row' : 'G(z, c): one row per digit c');
+  return imageGridFigure(
+    rows.map((images, digit) => ({ label: `c = ${digit}`, images })),
+    { title },
+  );
 }

@@ -5,12 +5,17 @@ import { projectRoot } from '../util/paths.js';
 import type { Figure } from './figure.js';
 import { plotlySource, scriptJson } from './plotly-source.js';
 
-type DisplayWriter = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+type DisplayWriter = (
+  content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /** tslab's channel for display_data messages, when this process is a tslab kernel. */
 function tslabDisplay(): DisplayWriter | null {
   try {
-    const jupyter = createRequire(path.join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as { lastWriteDisplayData?: DisplayWriter | null };
+    const jupyter = createRequire(path.join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as {
+      lastWriteDisplayData?: DisplayWriter | null;
+    };
     return jupyter.lastWriteDisplayData ?? null;
   } catch {
     return null;
@@ -41,7 +46,9 @@ export function figureBundle(figure: Figure): Record<string, unknown> {
 export function show(figure: Figure): void {
   const display = tslabDisplay();
   if (!display) {
-    console.log(`<plotly figure: ${String((figure.layout.title as { text?: string } | undefined)?.text ?? 'untitled')}> (shown in notebooks; use exportFigure to write files)`);
+    console.log(
+      `<plotly figure: ${String((figure.layout.title as { text?: string } | undefined)?.text ?? 'untitled')}> (shown in notebooks; use exportFigure to write files)`,
+    );
     return;
   }
   display({ data: figureBundle(figure), metadata: {}, transient: {} }, false);
@@ -59,5 +66,12 @@ export function showImageFile(file: string): void {
     console.log(`<image ${file}> (shown in notebooks)`);
     return;
   }
-  display({ data: { 'image/png': fs.readFileSync(absolute).toString('base64'), 'text/plain': `<image ${file}>` }, metadata: {}, transient: {} }, false);
+  display(
+    {
+      data: { 'image/png': fs.readFileSync(absolute).toString('base64'), 'text/plain': `<image ${file}>` },
+      metadata: {},
+      transient: {},
+    },
+    false,
+  );
 }

@@ -17,10 +17,17 @@ const ARCHITECTURE_REVISIONS: Partial<Record<ModelKind, number>> = { bigbigan: 2
 
 /** A short hash of a config: runs with equal configs share a folder, a changed setting gets a new one. */
 export function configKey(config: TrainingConfig): string {
-  const canonical = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
   const revision = ARCHITECTURE_REVISIONS[config.model];
-  const text = JSON.stringify(canonical(validateConfig(config))) + (revision === undefined ? '' : `#revision ${revision}`);
+  const text =
+    JSON.stringify(canonical(validateConfig(config))) + (revision === undefined ? '' : `#revision ${revision}`);
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 
@@ -37,7 +44,11 @@ export interface CachedRunOptions {
  * loaded instead: rerunning a notebook cell costs nothing, and a changed setting trains only the changed run.
  * An unfinished folder (an interrupted cell) is resumed.
  */
-export async function trainCached(name: string, config: TrainingConfig, options: CachedRunOptions = {}): Promise<TrainResult & { reused: boolean }> {
+export async function trainCached(
+  name: string,
+  config: TrainingConfig,
+  options: CachedRunOptions = {},
+): Promise<TrainResult & { reused: boolean }> {
   const dir = path.join(options.root ?? path.join(projectRoot(), 'runs'), `${name}-${configKey(config)}`);
   if (options.retrain) fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync(path.join(dir, 'config.json'))) {

@@ -4,7 +4,10 @@ import { createAdam, type OptimizerSettings } from '../optim/adam.js';
 
 export type { StepOptimizers };
 
-export function createOptimizers(model: AdversarialModel, settings: Record<ModuleName, OptimizerSettings>): StepOptimizers {
+export function createOptimizers(
+  model: AdversarialModel,
+  settings: Record<ModuleName, OptimizerSettings>,
+): StepOptimizers {
   return {
     discriminator: createAdam(model.variables('discriminator'), settings.discriminator),
     encoder: createAdam(model.variables('encoder'), settings.encoder),
@@ -17,7 +20,12 @@ export function createOptimizers(model: AdversarialModel, settings: Record<Modul
  * rate (the training loop sets each module's rate per epoch, the encoder's with its multiplier).
  */
 export function createOptimizersFor(model: AdversarialModel, config: TrainingConfig): StepOptimizers {
-  const adam = { learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay };
+  const adam = {
+    learningRate: config.learningRate,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    weightDecay: config.weightDecay,
+  };
   return createOptimizers(model, { discriminator: adam, encoder: adam, generator: adam });
 }
 

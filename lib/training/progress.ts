@@ -6,7 +6,10 @@ export interface ProgressReporter {
 }
 
 function formatLosses(losses: Record<string, number>): string {
-  return Object.entries(losses).filter(([k]) => !k.endsWith('total')).map(([k, v]) => `${k.split('/').pop()} ${v.toFixed(3)}`).join('  ');
+  return Object.entries(losses)
+    .filter(([k]) => !k.endsWith('total'))
+    .map(([k, v]) => `${k.split('/').pop()} ${v.toFixed(3)}`)
+    .join('  ');
 }
 
 function formatDuration(seconds: number): string {
@@ -36,7 +39,9 @@ export function consoleProgress(stream: NodeJS.WriteStream = process.stderr): Pr
       const remaining = (elapsed / stepsDone) * (epochs * steps - (epoch * steps + step));
       const width = 20;
       const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
-      stream.write(`\r[${bar}] epoch ${epoch + 1}/${epochs} step ${step}/${steps} ETA ${formatDuration(remaining)}  ${formatLosses(losses)}\x1b[K`);
+      stream.write(
+        `\r[${bar}] epoch ${epoch + 1}/${epochs} step ${step}/${steps} ETA ${formatDuration(remaining)}  ${formatLosses(losses)}\x1b[K`,
+      );
     },
     epochEnd(epoch, epochs, seconds, losses) {
       const text = `epoch ${epoch + 1}/${epochs}  ${seconds.toFixed(1)} s  ${formatLosses(losses)}`;

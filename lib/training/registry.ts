@@ -13,7 +13,12 @@ export function createModel(config: TrainingConfig): AdversarialModel {
     case 'cbigan-extended':
       return createBiganModel(config.architecture, config.seed, 'extended');
     case 'bigbigan':
-      if (!config.bigbigan) throw new Error('config field \'bigbigan\': required for the bigbigan model');
-      return createBigBiganModel(config.bigbigan, config.architecture.latentSize, config.architecture.hiddenUnits, config.seed);
+      if (!config.bigbigan) throw new Error("config field 'bigbigan': required for the bigbigan model");
+      return createBigBiganModel(
+        config.bigbigan,
+        config.architecture.latentSize,
+        config.architecture.hiddenUnits,
+        config.seed,
+      );
   }
 }

@@ -30,7 +30,11 @@ export function minimize(loss: () => NamedLosses, groups: Adam[]): Record<string
  * respect to D's variables, and E and G's loss goes through a fresh forward pass of the updated D.
  * Returns the named losses as numbers: discriminator parts prefixed `d/`, encoder-generator parts `eg/`.
  */
-export function trainStep(model: AdversarialModel, optimizers: StepOptimizers, inputs: StepInputs): Record<string, number> {
+export function trainStep(
+  model: AdversarialModel,
+  optimizers: StepOptimizers,
+  inputs: StepInputs,
+): Record<string, number> {
   let dParts: Record<string, tf.Scalar> = {};
   const egParts = minimize(() => {
     const outputs = model.encodeAndGenerate(inputs);

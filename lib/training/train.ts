@@ -13,8 +13,14 @@ import { trainStep } from './step.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
 export class DivergenceError extends Error {
-  constructor(readonly step: number, readonly what: string, readonly value: number) {
-    super(`training diverged at step ${step}: ${what} is ${value}; the last checkpoint is intact (lower the learning rate and resume from it)`);
+  constructor(
+    readonly step: number,
+    readonly what: string,
+    readonly value: number,
+  ) {
+    super(
+      `training diverged at step ${step}: ${what} is ${value}; the last checkpoint is intact (lower the learning rate and resume from it)`,
+    );
     this.name = 'DivergenceError';
   }
 }
@@ -28,7 +34,12 @@ export interface TrainOptions {
   resume?: boolean;
   progress?: ProgressReporter;
   /** Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw). */
-  afterStep?: (context: { model: AdversarialModel; epoch: number; step: number; losses: Record<string, number> }) => void;
+  afterStep?: (context: {
+    model: AdversarialModel;
+    epoch: number;
+    step: number;
+    losses: Record<string, number>;
+  }) => void;
 }
 
 export interface TrainResult {
@@ -42,7 +53,11 @@ export interface TrainResult {
 
 function setLearningRates(config: TrainingConfig, optimizers: StepOptimizers, epoch: number): number {
   const base = learningRateAt(config, epoch);
-  const rates: Record<ModuleName, number> = { discriminator: base, generator: base, encoder: base * config.encoderLearningRateMultiplier };
+  const rates: Record<ModuleName, number> = {
+    discriminator: base,
+    generator: base,
+    encoder: base * config.encoderLearningRateMultiplier,
+  };
   for (const module of Object.keys(rates) as ModuleName[]) optimizers[module].setLearningRate(rates[module]);
   return base;
 }
@@ -92,7 +107,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     history = run.readHistory().filter((r) => r.epoch < startEpoch);
     progress.message(`resuming ${run.dir} after epoch ${startEpoch} (step ${step})`);
   } else {
-    progress.message(`training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${Math.floor(data.count / config.batchSize)} steps`);
+    progress.message(
+      `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${Math.floor(data.count / config.batchSize)} steps`,
+    );
   }
 
   const started = performance.now();

@@ -20,19 +20,35 @@ export function mapAccuracy(points: Float64Array, labels: Uint8Array, k = 5): nu
   const n = labels.length;
   const half = Math.floor(n / 2);
   const values = Float32Array.from(points);
-  return knnClassifierAccuracy({ values: values.subarray(0, 2 * half), count: half, dim: 2 }, labels.subarray(0, half),
-    { values: values.subarray(2 * half), count: n - half, dim: 2 }, labels.subarray(half), k);
+  return knnClassifierAccuracy(
+    { values: values.subarray(0, 2 * half), count: half, dim: 2 },
+    labels.subarray(0, half),
+    { values: values.subarray(2 * half), count: n - half, dim: 2 },
+    labels.subarray(half),
+    k,
+  );
 }
 
 /** t-SNE of `data` (PCA to 50 dimensions first when it has more, as for raw pixels). */
 export function latentMap(data: Embeddings, labels: Uint8Array, options: TsneOptions = {}): LatentMap {
   const input = data.dim > 50 ? { values: pca(data, 50).projected, count: data.count, dim: 50 } : data;
   const result = tsne(input, options);
-  return { points: result.embedding, labels, kl: result.kl, knn5: mapAccuracy(result.embedding, labels), seconds: result.seconds };
+  return {
+    points: result.embedding,
+    labels,
+    kl: result.kl,
+    knn5: mapAccuracy(result.embedding, labels),
+    seconds: result.seconds,
+  };
 }
 
 /** The map of the first `n` test digits: raw pixels when `model` is null, else the encoder's E(x). */
-export function testSetMap(model: AdversarialModel | null, test: MnistSplit, n: number, options: TsneOptions = {}): LatentMap {
+export function testSetMap(
+  model: AdversarialModel | null,
+  test: MnistSplit,
+  n: number,
+  options: TsneOptions = {},
+): LatentMap {
   const split = takeFirst(test, n);
   const data = model ? embed(model, split, 'latent') : { values: split.images, count: split.count, dim: PIXELS };
   return latentMap(data, Uint8Array.from(split.labels), options);
@@ -43,7 +59,12 @@ export function testSetMap(model: AdversarialModel | null, test: MnistSplit, n: 
  * from its own, counted per unordered pair and normalised by the number of points. The reproduction saw 4s and 9s
  * mix; this says which pairs do in a given map.
  */
-export function mixedPairs(points: Float64Array, labels: Uint8Array, k = 5, top = 3): { pair: [number, number]; share: number }[] {
+export function mixedPairs(
+  points: Float64Array,
+  labels: Uint8Array,
+  k = 5,
+  top = 3,
+): { pair: [number, number]; share: number }[] {
   const values = Float32Array.from(points);
   const all = { values, count: labels.length, dim: 2 };
   const { indices } = nearestNeighbours(all, all, k, { excludeSelf: true });
@@ -56,6 +77,11 @@ export function mixedPairs(points: Float64Array, labels: Uint8Array, k = 5, top 
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([key, count]) => ({ pair: key.split('-').map(Number) as [number, number], share: count / (labels.length * k) }));
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, count]) => ({
+      pair: key.split('-').map(Number) as [number, number],
+      share: count / (labels.length * k),
+    }));
 }

@@ -98,7 +98,8 @@ export class QuadTree {
     let current = this.order;
     let spare = this.spareOrder;
     for (let i = 0; i < n; i++) {
-      codes[i] = (spread((positions[2 * i] - minX) * scale) | (spread((positions[2 * i + 1] - minY) * scale) << 1)) >>> 0;
+      codes[i] =
+        (spread((positions[2 * i] - minX) * scale) | (spread((positions[2 * i + 1] - minY) * scale) << 1)) >>> 0;
       current[i] = i;
     }
     const counts = this.counts;

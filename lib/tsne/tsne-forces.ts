@@ -22,7 +22,10 @@ export interface PartialSums {
  * P's entries above the diagonal (j > i), row by row: each symmetric pair once, so that its attraction is computed
  * once and applied to both points, with opposite signs.
  */
-export function upperTriangle(p: SparseAffinities, allocate: Allocate = (bytes) => new ArrayBuffer(bytes)): SparseAffinities {
+export function upperTriangle(
+  p: SparseAffinities,
+  allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
+): SparseAffinities {
   const { n, rowStart, columns, values } = p;
   const upperStart = new Int32Array(allocate(4 * (n + 1)));
   for (let i = 0; i < n; i++) {
@@ -50,8 +53,16 @@ export function upperTriangle(p: SparseAffinities, allocate: Allocate = (bytes) 
  * repulsion by Z once every range is done. Run by the main thread and the worker threads alike.
  */
 export function partialForces(
-  upper: SparseAffinities, y: Float64Array, tree: QuadTree, theta: number, exaggeration: number,
-  start: number, end: number, attraction: Float64Array, repulsion: Float64Array, withError: boolean,
+  upper: SparseAffinities,
+  y: Float64Array,
+  tree: QuadTree,
+  theta: number,
+  exaggeration: number,
+  start: number,
+  end: number,
+  attraction: Float64Array,
+  repulsion: Float64Array,
+  withError: boolean,
 ): PartialSums {
   const { rowStart, columns, values } = upper;
   const { order } = tree.storage;

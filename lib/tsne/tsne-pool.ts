@@ -36,7 +36,11 @@ export interface WorkerSetup {
   slot: number;
 }
 
-function shared<T extends Float64Array | Int32Array>(make: (buffer: SharedArrayBuffer) => T, bytesPerElement: number, length: number): T {
+function shared<T extends Float64Array | Int32Array>(
+  make: (buffer: SharedArrayBuffer) => T,
+  bytesPerElement: number,
+  length: number,
+): T {
   return make(new SharedArrayBuffer(Math.max(1, length) * bytesPerElement));
 }
 
@@ -62,7 +66,10 @@ export class ForcePool {
   constructor(affinities: SparseAffinities, threads = os.availableParallelism()) {
     const n = affinities.n;
     const count = Math.max(1, Math.min(threads, Math.floor(n / 64) || 1));
-    this.ranges = Array.from({ length: count }, (_, t) => [Math.floor((t * n) / count), Math.floor(((t + 1) * n) / count)]);
+    this.ranges = Array.from({ length: count }, (_, t) => [
+      Math.floor((t * n) / count),
+      Math.floor(((t + 1) * n) / count),
+    ]);
     this.positions = shared((b) => new Float64Array(b), 8, 2 * n);
     this.attraction = shared((b) => new Float64Array(b), 8, 2 * n * count);
     this.repulsion = shared((b) => new Float64Array(b), 8, 2 * n);
@@ -76,10 +83,21 @@ export class ForcePool {
     const entry = path.join(projectRoot(), WORKER_ENTRY);
     for (let t = 1; t < count; t++) {
       const setup: WorkerSetup = {
-        control: this.control.buffer as SharedArrayBuffer, parameters: this.parameters.buffer as SharedArrayBuffer, results: this.results.buffer as SharedArrayBuffer,
-        positions: this.positions.buffer as SharedArrayBuffer, attraction: this.attraction.buffer as SharedArrayBuffer, repulsion: this.repulsion.buffer as SharedArrayBuffer,
-        rowStart: rowStart.buffer as SharedArrayBuffer, columns: columns.buffer as SharedArrayBuffer, values: values.buffer as SharedArrayBuffer,
-        nodes: this.sentNodes as SharedArrayBuffer, order: this.tree.storage.order.buffer as SharedArrayBuffer, n, start: this.ranges[t][0], end: this.ranges[t][1], slot: t,
+        control: this.control.buffer as SharedArrayBuffer,
+        parameters: this.parameters.buffer as SharedArrayBuffer,
+        results: this.results.buffer as SharedArrayBuffer,
+        positions: this.positions.buffer as SharedArrayBuffer,
+        attraction: this.attraction.buffer as SharedArrayBuffer,
+        repulsion: this.repulsion.buffer as SharedArrayBuffer,
+        rowStart: rowStart.buffer as SharedArrayBuffer,
+        columns: columns.buffer as SharedArrayBuffer,
+        values: values.buffer as SharedArrayBuffer,
+        nodes: this.sentNodes as SharedArrayBuffer,
+        order: this.tree.storage.order.buffer as SharedArrayBuffer,
+        n,
+        start: this.ranges[t][0],
+        end: this.ranges[t][1],
+        slot: t,
       };
       const worker = new Worker(entry, { workerData: setup });
       worker.unref();
@@ -108,9 +126,24 @@ export class ForcePool {
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
     const [start, end] = this.ranges[0];
-    const own = partialForces(this.p, this.positions, this.tree, theta, exaggeration, start, end, this.attraction.subarray(0, 2 * n), this.repulsion, withError);
+    const own = partialForces(
+      this.p,
+      this.positions,
+      this.tree,
+      theta,
+      exaggeration,
+      start,
+      end,
+      this.attraction.subarray(0, 2 * n),
+      this.repulsion,
+      withError,
+    );
     this.results.set([own.sumQ, own.pLogPQ, own.pSum], 0);
-    for (let done = Atomics.load(this.control, CONTROL.done); done < this.workers.length; done = Atomics.load(this.control, CONTROL.done)) {
+    for (
+      let done = Atomics.load(this.control, CONTROL.done);
+      done < this.workers.length;
+      done = Atomics.load(this.control, CONTROL.done)
+    ) {
       Atomics.wait(this.control, CONTROL.done, done, 10000);
     }
     let z = 0;

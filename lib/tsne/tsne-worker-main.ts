@@ -13,7 +13,10 @@ const y = new Float64Array(setup.positions);
 const attraction = new Float64Array(setup.attraction, setup.slot * 2 * setup.n * 8, 2 * setup.n);
 const repulsion = new Float64Array(setup.repulsion);
 const p: SparseAffinities = {
-  rowStart: new Int32Array(setup.rowStart), columns: new Int32Array(setup.columns), values: new Float64Array(setup.values), n: setup.n,
+  rowStart: new Int32Array(setup.rowStart),
+  columns: new Int32Array(setup.columns),
+  values: new Float64Array(setup.values),
+  n: setup.n,
 };
 const order = new Int32Array(setup.order);
 let nodes = new Float32Array(setup.nodes);
@@ -29,7 +32,18 @@ for (;;) {
     nodes = new Float32Array((m.message as { nodes: SharedArrayBuffer }).nodes);
   }
   tree.attach(nodes, parameters[3], order, y);
-  const sums = partialForces(p, y, tree, parameters[0], parameters[1], setup.start, setup.end, attraction, repulsion, parameters[2] === 1);
+  const sums = partialForces(
+    p,
+    y,
+    tree,
+    parameters[0],
+    parameters[1],
+    setup.start,
+    setup.end,
+    attraction,
+    repulsion,
+    parameters[2] === 1,
+  );
   results[setup.slot * 3] = sums.sumQ;
   results[setup.slot * 3 + 1] = sums.pLogPQ;
   results[setup.slot * 3 + 2] = sums.pSum;

@@ -42,7 +42,12 @@ const MIN_GAIN = 0.01;
  * @param distances [n * k] squared distances, nearest first
  * @returns [n * k] rows summing to 1
  */
-export function conditionalProbabilities(distances: Float64Array, n: number, k: number, perplexity: number): Float64Array {
+export function conditionalProbabilities(
+  distances: Float64Array,
+  n: number,
+  k: number,
+  perplexity: number,
+): Float64Array {
   const target = Math.log(perplexity);
   const p = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -165,13 +170,23 @@ function initialMap(data: Embeddings, init: 'pca' | 'random', seed: number): Flo
 export function tsne(data: Embeddings, options: TsneOptions = {}): TsneResult {
   const started = performance.now();
   const {
-    perplexity = 30, iterations = 1000, earlyExaggeration = 12, exaggerationIterations = 250, theta = 0.5,
-    init = 'pca', seed = 0, progress,
+    perplexity = 30,
+    iterations = 1000,
+    earlyExaggeration = 12,
+    exaggerationIterations = 250,
+    theta = 0.5,
+    init = 'pca',
+    seed = 0,
+    progress,
   } = options;
   const n = data.count;
   if (n < 4) throw new Error(`t-SNE needs at least 4 points, got ${n}`);
-  if (!(perplexity > 0 && perplexity < n)) throw new Error(`perplexity must be between 0 and the number of points (${n}), got ${perplexity}`);
-  const learningRate = options.learningRate === undefined || options.learningRate === 'auto' ? Math.max(n / earlyExaggeration / 4, 50) : options.learningRate;
+  if (!(perplexity > 0 && perplexity < n))
+    throw new Error(`perplexity must be between 0 and the number of points (${n}), got ${perplexity}`);
+  const learningRate =
+    options.learningRate === undefined || options.learningRate === 'auto'
+      ? Math.max(n / earlyExaggeration / 4, 50)
+      : options.learningRate;
   const pool = new ForcePool(affinities(data, perplexity), options.threads);
   const y = pool.positions;
   y.set(initialMap(data, init, seed));

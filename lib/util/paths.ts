@@ -37,5 +37,7 @@ export function packageFolder(name: string): string {
 
 /** Where figures are exported: $BIGAN_FIGURES_DIR (the notebook runner sets it), else figures/ in the project. */
 export function figuresDir(): string {
-  return process.env.BIGAN_FIGURES_DIR ? path.resolve(process.env.BIGAN_FIGURES_DIR) : path.join(projectRoot(), 'figures');
+  return process.env.BIGAN_FIGURES_DIR
+    ? path.resolve(process.env.BIGAN_FIGURES_DIR)
+    : path.join(projectRoot(), 'figures');
 }

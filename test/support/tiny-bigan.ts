@@ -8,7 +8,11 @@ import { minimize, trainStep } from '../../lib/training/step.js';
 
 /** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
 export function tinyBigan(seed = 1, conditioning: Conditioning = 'none'): AdversarialModel {
-  return createBiganModel({ latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 }, seed, conditioning);
+  return createBiganModel(
+    { latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 },
+    seed,
+    conditioning,
+  );
 }
 
 export const ADAM = { learningRate: 1e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5 };
@@ -22,7 +26,14 @@ function changed(before: Float32Array[], after: Float32Array[]): boolean {
 }
 
 /** The checks every backend must pass: finite named losses, phase-local updates, and no leaked tensors. */
-const BIGAN_LOSSES = ['d/discriminatorEncoder', 'd/discriminatorGenerator', 'd/total', 'eg/encoder', 'eg/generator', 'eg/total'];
+const BIGAN_LOSSES = [
+  'd/discriminatorEncoder',
+  'd/discriminatorGenerator',
+  'd/total',
+  'eg/encoder',
+  'eg/generator',
+  'eg/total',
+];
 
 export function checkTrainingStep(
   conditioning: Conditioning = 'none',
@@ -32,18 +43,44 @@ export function checkTrainingStep(
   const model = make();
   const optimizers = createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
   const data = takeFirst(loadMnist().train, 64);
-  const batch = makeBatch(data, Array.from({ length: 16 }, (_, i) => i));
+  const batch = makeBatch(
+    data,
+    Array.from({ length: 16 }, (_, i) => i),
+  );
   const latents = model.samplePrior(16, 3);
   const inputs = { images: batch.images, labels: batch.labels, latents, seed: 0 };
 
-  const before = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
-  tf.dispose(Object.values(minimize(() => model.discriminatorLoss(inputs, model.encodeAndGenerate(inputs)), [optimizers.discriminator])));
-  const afterD = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
+  const before = {
+    d: snapshot(model, 'discriminator'),
+    e: snapshot(model, 'encoder'),
+    g: snapshot(model, 'generator'),
+  };
+  tf.dispose(
+    Object.values(
+      minimize(() => model.discriminatorLoss(inputs, model.encodeAndGenerate(inputs)), [optimizers.discriminator]),
+    ),
+  );
+  const afterD = {
+    d: snapshot(model, 'discriminator'),
+    e: snapshot(model, 'encoder'),
+    g: snapshot(model, 'generator'),
+  };
   assert.ok(changed(before.d, afterD.d), 'the D update changes D');
   assert.ok(!changed(before.e, afterD.e), 'the D update leaves E alone');
   assert.ok(!changed(before.g, afterD.g), 'the D update leaves G alone');
-  tf.dispose(Object.values(minimize(() => model.encoderGeneratorLoss(inputs, model.encodeAndGenerate(inputs)), [optimizers.encoder, optimizers.generator])));
-  const afterEG = { d: snapshot(model, 'discriminator'), e: snapshot(model, 'encoder'), g: snapshot(model, 'generator') };
+  tf.dispose(
+    Object.values(
+      minimize(
+        () => model.encoderGeneratorLoss(inputs, model.encodeAndGenerate(inputs)),
+        [optimizers.encoder, optimizers.generator],
+      ),
+    ),
+  );
+  const afterEG = {
+    d: snapshot(model, 'discriminator'),
+    e: snapshot(model, 'encoder'),
+    g: snapshot(model, 'generator'),
+  };
   assert.ok(!changed(afterD.d, afterEG.d), 'the E+G update leaves D alone');
   assert.ok(changed(afterD.e, afterEG.e), 'the E+G update changes E');
   assert.ok(changed(afterD.g, afterEG.g), 'the E+G update changes G');
@@ -52,7 +89,9 @@ export function checkTrainingStep(
   assert.deepEqual(Object.keys(losses).sort(), [...lossNames].sort());
   for (const [name, value] of Object.entries(losses)) assert.ok(Number.isFinite(value), `${name} is finite`);
   for (const phase of ['d', 'eg']) {
-    const parts = Object.entries(losses).filter(([k]) => k.startsWith(`${phase}/`) && k !== `${phase}/total`).reduce((sum, [, v]) => sum + v, 0);
+    const parts = Object.entries(losses)
+      .filter(([k]) => k.startsWith(`${phase}/`) && k !== `${phase}/total`)
+      .reduce((sum, [, v]) => sum + v, 0);
     assert.ok(Math.abs(losses[`${phase}/total`] - parts) < 1e-4, `${phase} total is the sum of its parts`);
   }
 
@@ -72,12 +111,19 @@ export function checkTrainingStep(
  */
 function checkSharedForward(make: () => AdversarialModel, inputs: StepInputs): void {
   const [shared, separate] = [make(), make()];
-  const optimizersOf = (model: AdversarialModel) => createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
+  const optimizersOf = (model: AdversarialModel) =>
+    createOptimizers(model, { discriminator: ADAM, encoder: ADAM, generator: ADAM });
   const [sharedOptimizers, separateOptimizers] = [optimizersOf(shared), optimizersOf(separate)];
   for (let step = 0; step < 2; step++) {
     const losses = trainStep(shared, sharedOptimizers, inputs);
-    const d = minimize(() => separate.discriminatorLoss(inputs, separate.encodeAndGenerate(inputs)), [separateOptimizers.discriminator]);
-    const eg = minimize(() => separate.encoderGeneratorLoss(inputs, separate.encodeAndGenerate(inputs)), [separateOptimizers.encoder, separateOptimizers.generator]);
+    const d = minimize(
+      () => separate.discriminatorLoss(inputs, separate.encodeAndGenerate(inputs)),
+      [separateOptimizers.discriminator],
+    );
+    const eg = minimize(
+      () => separate.encoderGeneratorLoss(inputs, separate.encodeAndGenerate(inputs)),
+      [separateOptimizers.encoder, separateOptimizers.generator],
+    );
     assert.ok(Math.abs(losses['d/total'] - d.total.dataSync()[0]) < 1e-5, `step ${step}: D's loss`);
     assert.ok(Math.abs(losses['eg/total'] - eg.total.dataSync()[0]) < 1e-5, `step ${step}: E and G's loss`);
     tf.dispose([...Object.values(d), ...Object.values(eg)]);
