@@ -145,4 +145,8 @@ test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before the spe
   // checkpoints lack D's power-iteration vectors) must not.
   assert.equal(configKey(makeConfig('quick')), '69757f31cc');
   assert.notEqual(configKey(ablationConfig('base', BIGBIGAN_BASE.quick)), '9ab675e4f6');
+  // Keys of the committed table's Base, recorded before the presets were rewritten as one and a difference: the
+  // table's finished runs must still be found.
+  assert.equal(configKey(BIGBIGAN_BASE.quick), 'c315679879');
+  assert.equal(configKey(BIGBIGAN_BASE.table), 'd23a8e31ba');
 });
