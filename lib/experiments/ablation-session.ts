@@ -11,8 +11,8 @@ export class AblationSession {
 
   constructor(readonly options: AblationOptions) {}
 
-  /** Trains (or reuses) and scores Base with `change` applied, prints the row, and returns its summary. */
-  async row(name: string, change: ConfigOverrides): Promise<AblationSummary> {
+  /** Trains (or reuses) and scores Base with `change` applied, and prints the row's scores. */
+  async row(name: string, change: ConfigOverrides): Promise<void> {
     const metrics = await runAblationRow(name, change, this.options);
     this.rows.set(name, metrics);
     const [summary] = summarizeAblations(metrics);
@@ -21,10 +21,9 @@ export class AblationSession {
       `${name} ${JSON.stringify(change)}: IS ${inceptionScore.toFixed(2)}, FID ${frechetDistance.toFixed(1)}, ` +
         `1NN E(x) ${(knnLatent * 100).toFixed(1)}%, probe ${(linearProbe * 100).toFixed(1)}%`,
     );
-    return summary;
   }
 
-  /** Every row run so far, in the order first run. */
+  /** Each row run so far (in the order first run): the mean and spread of its scores over seeds. */
   summary(): AblationSummary[] {
     return summarizeAblations([...this.rows.values()].flat());
   }
