@@ -3,7 +3,9 @@ import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/representation.js';
 import { classControl } from '../eval/classifier.js';
-import { resultsFile, saveResults } from '../experiments/results.js';
+import { type TrainingConfig, upgradeConfig } from '../config/training-config.js';
+import { readResults, resultsFile, saveResults } from '../experiments/results.js';
+import { configKey } from '../training/cached-run.js';
 import { integerFlag } from './flags.js';
 import { loadRunModel } from '../training/run-model.js';
 
@@ -11,17 +13,41 @@ import { loadRunModel } from '../training/run-model.js';
  * `bigan eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]`: 1NN on E(x) and penultimate
  * features, linear probe; writes DIR/metrics.json, and with --results also data/results/NAME.json for notebooks.
  */
+/**
+ * A recorded result may be replaced only by the same run (same config) at the same epoch or later: a short run
+ * evaluated with a long run's name would silently replace the committed numbers.
+ */
+function checkOverwrite(name: string, config: TrainingConfig, epoch: number): void {
+  const existing = readResults(name);
+  if (!existing) return;
+  const file = resultsFile(name);
+  if (configKey(upgradeConfig(existing.config) as TrainingConfig) !== configKey(config)) {
+    throw new Error(
+      `${file} holds the results of another run (${existing.config.model}, another config); choose another --results name, or add --force to replace it`,
+    );
+  }
+  if (existing.epoch > epoch) {
+    throw new Error(
+      `${file} holds results at epoch ${existing.epoch}, later than this checkpoint's ${epoch}; add --force to replace them`,
+    );
+  }
+}
+
 export async function evalCommand(flags: {
   run: string;
   json: boolean;
   testLimit?: string;
   trainLimit?: string;
   results?: string;
+  force?: boolean;
 }): Promise<number> {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
   const trainLimit = integerFlag('train-limit', flags.trainLimit, { min: 1, max: 60000 });
   const testLimit = integerFlag('test-limit', flags.testLimit, { min: 1, max: 10000 });
   const { run, model, epoch } = await loadRunModel(flags.run);
+  // Everything that can refuse is checked before the evaluation, and nothing is written before it has finished.
+  const history = flags.results ? run.readHistory().filter((r) => r.epoch < epoch) : [];
+  if (flags.results && !flags.force) checkOverwrite(flags.results, run.config, epoch);
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
   const control = model.conditional ? await classControl(model) : null;
@@ -35,7 +61,6 @@ export async function evalCommand(flags: {
   };
   run.writeMetrics(record);
   if (flags.results) {
-    const history = run.readHistory().filter((r) => r.epoch < epoch);
     const file = saveResults({
       name: flags.results,
       config: run.config,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { FIGURE_FORMATS, type FigureFormat } from '../plots/export.js';
 
 /**
@@ -40,4 +41,19 @@ export function formatsFlag(value: string | undefined): FigureFormat[] {
       throw new Error(`--formats: unknown format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
   }
   return formats as FigureFormat[];
+}
+
+/**
+ * `--out FOLDER` checked before any work: created if missing, and writable. A long computation must not end in
+ * "cannot write". Returns the folder, or undefined when the option was not given.
+ */
+export function outFolderFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    fs.mkdirSync(value, { recursive: true });
+    fs.accessSync(value, fs.constants.W_OK);
+  } catch (error) {
+    throw new Error(`--out ${value}: not a writable folder (${(error as Error).message})`, { cause: error });
+  }
+  return value;
 }

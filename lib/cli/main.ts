@@ -5,6 +5,7 @@ import { ablateCommand } from './ablate.js';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
+import { repairCommand } from './repair.js';
 import { trainCommand } from './train.js';
 import { tsneCommand } from './tsne.js';
 
@@ -14,9 +15,12 @@ commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
   train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
-  eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]
+                   (options given with --resume must agree with the run's config)
+  eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
-                   (and data/results/NAME.json, which the notebooks show)
+                   (and data/results/NAME.json, which the notebooks show; a result of another run or a later
+                   epoch is replaced only with --force)
+  repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
   ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--retrain] [--json] [--results NAME]
                    BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused)
   tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
@@ -28,7 +32,9 @@ commands:
                    --label starts every figure's title (say, the ablation row)
 
 environment:
-  BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu`;
+  BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu
+  BIGAN_RESULTS_DIR, BIGAN_CLASSIFIER_DIR
+                   read and write recorded results / the scoring classifier elsewhere than data/ (tests)`;
 
 /** Runs one CLI command and returns the process exit code; errors are printed, never thrown. */
 export async function main(argv: string[]): Promise<number> {
@@ -62,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
             'test-limit': { type: 'string' },
             'train-limit': { type: 'string' },
             results: { type: 'string' },
+            force: { type: 'boolean', default: false },
           },
         });
         if (!values.run) throw new Error('--run DIR is required');
@@ -71,7 +78,13 @@ export async function main(argv: string[]): Promise<number> {
           testLimit: values['test-limit'],
           trainLimit: values['train-limit'],
           results: values.results,
+          force: values.force ?? false,
         });
+      }
+      case 'repair': {
+        const { values } = parseArgs({ args: rest, options: { run: { type: 'string' } } });
+        if (!values.run) throw new Error('--run DIR is required');
+        return repairCommand({ run: values.run });
       }
       case 'plot': {
         const { values } = parseArgs({

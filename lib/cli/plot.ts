@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadMnist } from '../data/mnist.js';
 import { exportFigure } from '../plots/export.js';
-import { formatsFlag } from './flags.js';
+import { formatsFlag, outFolderFlag } from './flags.js';
 import type { Figure } from '../plots/figure.js';
 import {
   conditionalSamplesFigure,
@@ -24,7 +24,7 @@ export async function plotCommand(flags: {
 }): Promise<number> {
   const formats = formatsFlag(flags.formats);
   const { run, model, epoch } = await loadRunModel(flags.run);
-  const out = flags.out ?? path.join(run.dir, 'figures');
+  const out = outFolderFlag(flags.out) ?? path.join(run.dir, 'figures');
   const mnist = loadMnist();
   const figures: [string, Figure][] = [
     ['samples', samplesFigure(model, { title: `samples G(z), epoch ${epoch}` })],

@@ -6,7 +6,7 @@ import { figuresDir } from '../util/paths.js';
 import { loadRunModel } from '../training/run-model.js';
 import { classScatterFigure } from '../plots/charts.js';
 import { exportFigure } from '../plots/export.js';
-import { formatsFlag, integerFlag } from './flags.js';
+import { formatsFlag, integerFlag, outFolderFlag } from './flags.js';
 
 /** `bigan tsne --run DIR | --pixels [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]`. */
 export async function tsneCommand(flags: {
@@ -20,6 +20,7 @@ export async function tsneCommand(flags: {
   if (Boolean(flags.run) === flags.pixels) throw new Error('give exactly one of --run DIR and --pixels');
   const n = integerFlag('n', flags.n, { min: 10, max: 10000 }) ?? 10000;
   const formats = formatsFlag(flags.formats);
+  const out = outFolderFlag(flags.out);
   await initBackend();
   const loaded = flags.run ? await loadRunModel(flags.run) : null;
   const map = testSetMap(loaded?.model ?? null, loadMnist().test, n, {
@@ -32,8 +33,8 @@ export async function tsneCommand(flags: {
   const figure = classScatterFigure(map.points, map.labels, {
     title: `t-SNE of ${n} test digits: ${subject} (2-D 5NN ${(map.knn5 * 100).toFixed(1)}%)`,
   });
-  const base = flags.out
-    ? path.join(flags.out, 'tsne')
+  const base = out
+    ? path.join(out, 'tsne')
     : loaded
       ? path.join(loaded.run.dir, 'figures', 'tsne')
       : path.join(figuresDir(), 'tsne-pixels');

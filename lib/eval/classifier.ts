@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -46,8 +47,45 @@ export function buildClassifier(seed = 0): tf.LayersModel {
   return tf.model({ inputs: x, outputs: logits, name: 'mnist_classifier' });
 }
 
+/** data/classifier/ in the project, or $BIGAN_CLASSIFIER_DIR (tests use a copy). */
 export function classifierDir(): string {
-  return path.join(projectRoot(), 'data', 'classifier');
+  return process.env.BIGAN_CLASSIFIER_DIR
+    ? path.resolve(process.env.BIGAN_CLASSIFIER_DIR)
+    : path.join(projectRoot(), 'data', 'classifier');
+}
+
+const CLASSIFIER_FILES = ['model.json', 'weights.bin'];
+const SUMS_FILE = 'SHA256SUMS';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Checks the classifier's files against the SHA-256 sums saved beside them (`sha256sum -c` reads the same file):
+ * a damaged classifier would make every IS, FID and class-control figure silently wrong.
+ */
+function verifiedClassifierFiles(dir: string): Record<string, Buffer> {
+  const retrain = 'restore data/classifier/ with git, or train a new classifier with `npx bigan classifier --train`';
+  const sumsFile = path.join(dir, SUMS_FILE);
+  for (const name of [...CLASSIFIER_FILES, SUMS_FILE]) {
+    if (!fs.existsSync(path.join(dir, name))) throw new Error(`${path.join(dir, name)}: missing; ${retrain}`);
+  }
+  const sums = new Map(
+    fs
+      .readFileSync(sumsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+\*?/).reverse() as [string, string]),
+  );
+  const files: Record<string, Buffer> = {};
+  for (const name of CLASSIFIER_FILES) {
+    const file = path.join(dir, name);
+    files[name] = fs.readFileSync(file);
+    const digest = sha256(files[name]);
+    if (sums.get(name) !== digest) {
+      throw new Error(`${file}: corrupt (SHA-256 ${digest.slice(0, 12)}... is not the ${sumsFile} sum); ${retrain}`);
+    }
+  }
+  return files;
 }
 
 /** Logits [N, 10] of images [N * 784], in batches. */
@@ -135,42 +173,43 @@ export async function saveClassifier(classifier: tf.LayersModel, dir = classifie
   writeFolderAtomic(
     dir,
     (tmp) => {
-      writeFileAtomic(path.join(tmp, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
-      writeFileAtomic(
-        path.join(tmp, 'model.json'),
-        JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }),
-      );
+      const bytes: Record<string, Uint8Array> = {
+        'weights.bin': new Uint8Array(weightData as ArrayBuffer),
+        'model.json': Buffer.from(
+          JSON.stringify({ ...topology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }),
+        ),
+      };
+      for (const [name, data] of Object.entries(bytes)) writeFileAtomic(path.join(tmp, name), data);
+      const sums = CLASSIFIER_FILES.map((name) => `${sha256(bytes[name])}  ${name}\n`).join('');
+      writeFileAtomic(path.join(tmp, SUMS_FILE), sums);
     },
     { replace: true },
   );
 }
 
-let cached: tf.LayersModel | null = null;
+/** Loaded classifiers by folder: loading verifies and parses 1.3 MB, once per process is enough. */
+const cached = new Map<string, tf.LayersModel>();
 
 /**
- * The project's classifier, loaded from data/classifier/. A missing one is an error, not a silent retrain: scores
- * are only comparable when every run is scored by the same classifier.
+ * The project's classifier, loaded from data/classifier/ and checked against its SHA-256 sums. A missing or
+ * damaged one is an error, not a silent retrain: scores are only comparable when every run is scored alike.
  */
-export async function loadClassifier(): Promise<tf.LayersModel> {
-  if (cached) return cached;
+export async function loadClassifier(dir = classifierDir()): Promise<tf.LayersModel> {
+  const known = cached.get(dir);
+  if (known) return known;
   await initBackend();
-  const dir = classifierDir();
-  const manifest = path.join(dir, 'model.json');
-  if (!fs.existsSync(manifest)) {
-    throw new Error(
-      `${manifest}: missing; the scoring classifier is committed there (restore it with git) or train one with \`npx bigan classifier --train\``,
-    );
-  }
-  const json = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-  const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
-  cached = await tf.loadLayersModel(
+  const files = verifiedClassifierFiles(dir);
+  const json = JSON.parse(files['model.json'].toString('utf8'));
+  const weights = files['weights.bin'];
+  const classifier = await tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest[0].weights,
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }),
   );
-  return cached;
+  cached.set(dir, classifier);
+  return classifier;
 }
 
 /**

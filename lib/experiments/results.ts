@@ -27,7 +27,10 @@ export interface RunResults {
 export function resultsFile(name: string): string {
   if (!/^[\w.-]+$/.test(name))
     throw new Error(`results name '${name}' may only hold letters, digits, '.', '_' and '-'`);
-  return path.join(projectRoot(), 'data', 'results', `${name}.json`);
+  const dir = process.env.BIGAN_RESULTS_DIR
+    ? path.resolve(process.env.BIGAN_RESULTS_DIR)
+    : path.join(projectRoot(), 'data', 'results');
+  return path.join(dir, `${name}.json`);
 }
 
 /** Writes data/results/<name>.json atomically and returns its path. */

@@ -5,17 +5,24 @@ import * as tf from '@tensorflow/tfjs';
 import type seedrandom from 'seedrandom';
 import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
+import type { EpochRecord } from './run-folder.js';
 
 const FORMAT = 'bigan-checkpoint';
-const VERSION = 1;
+/** Version 2 adds the epoch records and a checksum of the manifest itself; version 1 checkpoints still load. */
+const VERSION = 2;
 
-/** What a checkpoint restores besides the weights: where the run was and its random state. */
+/** What a checkpoint restores besides the weights: where the run was, its random state and its history. */
 export interface TrainingPosition {
   /** Epochs completed. */
   epoch: number;
   /** Optimizer steps taken. */
   step: number;
   random: seedrandom.State.Arc4;
+  /**
+   * The records of the epochs completed, so that history.json can be lost or damaged without loss; null when
+   * read from a version 1 checkpoint, which predates them.
+   */
+  history: EpochRecord[] | null;
 }
 
 interface TensorEntry {
@@ -29,7 +36,15 @@ interface Manifest extends TrainingPosition {
   version: number;
   model: string;
   tensors: TensorEntry[];
+  /** SHA-256 of tensors.bin. */
   sha256: string;
+  /** SHA-256 of this manifest's JSON without this field: an edited offset or random state is caught. */
+  manifestSha256?: string;
+}
+
+function manifestDigest(manifest: Manifest): string {
+  const { manifestSha256: _, ...rest } = manifest;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 
 /** A checkpoint that cannot be used: the message names the file and what is wrong. */
@@ -92,6 +107,7 @@ export function saveCheckpoint(
       tensors,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
+    manifest.manifestSha256 = manifestDigest(manifest);
     writeFolderAtomic(dir, (tmp) => {
       writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
       writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
@@ -110,10 +126,22 @@ function readManifest(dir: string): Manifest {
   } catch (error) {
     throw new CheckpointError(file, `corrupt JSON (${(error as Error).message})`);
   }
-  if (manifest.format !== FORMAT || manifest.version !== VERSION) {
-    throw new CheckpointError(file, `format ${manifest.format} v${manifest.version} is not ${FORMAT} v${VERSION}`);
+  if (manifest.format !== FORMAT || (manifest.version !== 1 && manifest.version !== VERSION)) {
+    throw new CheckpointError(
+      file,
+      `format ${manifest.format} v${manifest.version} is not ${FORMAT} v1 or v${VERSION}`,
+    );
+  }
+  if (manifest.version === VERSION && manifest.manifestSha256 !== manifestDigest(manifest)) {
+    throw new CheckpointError(file, 'corrupt: its content does not match its own SHA-256 (it was edited or damaged)');
   }
   return manifest;
+}
+
+/** The epoch records a checkpoint holds (none for a version 1 checkpoint, which predates them). */
+export function checkpointHistory(dir: string): EpochRecord[] | null {
+  const manifest = readManifest(dir);
+  return manifest.version === 1 ? null : manifest.history;
 }
 
 /**
@@ -174,5 +202,10 @@ export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers:
     optimizers[module].setState({ step, firstMoments, secondMoments });
     tf.dispose([...firstMoments, ...secondMoments]);
   }
-  return { epoch: manifest.epoch, step: manifest.step, random: manifest.random };
+  return {
+    epoch: manifest.epoch,
+    step: manifest.step,
+    random: manifest.random,
+    history: manifest.version === 1 ? null : manifest.history,
+  };
 }

@@ -101,9 +101,26 @@ export class RunFolder {
       fs.rmSync(old.dir, { recursive: true, force: true });
   }
 
+  /** history.json's records; a damaged file is an error that names it and says how to rebuild it. */
   readHistory(): EpochRecord[] {
-    const history = readJsonFile(this.historyFile, []);
-    if (!Array.isArray(history)) throw new Error(`${this.historyFile}: must hold a list of epoch records`);
+    const repair = `\`npx bigan repair --run ${this.dir}\` rewrites it from the newest checkpoint`;
+    let history: unknown;
+    try {
+      history = readJsonFile(this.historyFile, []);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; ${repair}`, { cause: error });
+    }
+    const valid = (r: unknown): r is EpochRecord => {
+      const record = r as EpochRecord | null;
+      return (
+        Number.isInteger(record?.epoch) && typeof record?.seconds === 'number' && typeof record?.losses === 'object'
+      );
+    };
+    if (!Array.isArray(history) || !history.every(valid)) {
+      throw new Error(
+        `${this.historyFile}: must hold a list of epoch records ({ epoch, seconds, learningRate, losses }); ${repair}`,
+      );
+    }
     return history;
   }
 

@@ -8,7 +8,7 @@ import {
   BATCH_NORM,
   concat,
   denseStack,
-  disposeNetworks,
+  networksDisposer,
   Initializer,
   trainableVariables,
   withGradients,
@@ -220,6 +220,6 @@ export function createBiganModel(
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
     generate: (latents, labels) =>
       tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),
-    dispose: () => disposeNetworks(encoder, generator, discriminator),
+    dispose: networksDisposer(encoder, generator, discriminator),
   };
 }

@@ -3,7 +3,7 @@ import { IMAGE_SIZE, PIXELS } from '../data/mnist.js';
 import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores, type Unaries } from '../losses/hinge.js';
 import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
 import { opSeed, Random } from '../util/random.js';
-import { BATCH_NORM, disposeNetworks, LEAKY_SLOPE, trainableVariables } from './blocks.js';
+import { BATCH_NORM, networksDisposer, LEAKY_SLOPE, trainableVariables } from './blocks.js';
 import { SpectralConv2D, SpectralDense } from './spectral-norm.js';
 
 /** BigBiGAN at MNIST scale: what its ablations change. */
@@ -242,7 +242,7 @@ export function createBigBiganModel(
     },
     encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
-    dispose: () => disposeNetworks(encoder, generator, discriminator),
+    dispose: networksDisposer(encoder, generator, discriminator),
     // G works at 14x14 with the high-resolution encoder; samples are upsampled to 28x28 for grids and scores.
     generate: (latents) =>
       tf.tidy(() => {

@@ -77,11 +77,16 @@ export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
 }
 
 /**
- * Disposes networks' weights. The encoder-features model shares the encoder's layers, so it is covered by the
- * encoder and never disposed on its own.
+ * A model's `dispose()`: frees the networks' weights once; later calls do nothing, so a model disposed by its user
+ * and again by a cache is safe. The encoder-features model shares the encoder's layers and is not passed.
  */
-export function disposeNetworks(...models: tf.LayersModel[]): void {
-  models.forEach((m) => m.dispose());
+export function networksDisposer(...models: tf.LayersModel[]): () => void {
+  let disposed = false;
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    models.forEach((m) => m.dispose());
+  };
 }
 
 /** Which gradients a model's {@link DenseBlock}s compute while some code runs. */

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadRunModel } from './run-model.js';
 import { projectRoot } from '../util/paths.js';
+import { checkpointHistory } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
 import { type ModelKind, type TrainingConfig, validateConfig } from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
 import { train, type TrainResult } from './train.js';
@@ -42,22 +44,42 @@ export interface CachedRunOptions {
 /**
  * Trains `config` in runs/<name>-<config hash>, unless that folder already holds the finished run, which is then
  * loaded instead: rerunning a notebook cell costs nothing, and a changed setting trains only the changed run.
- * An unfinished folder (an interrupted cell) is resumed.
+ * An unfinished folder (an interrupted cell) is resumed. Calling it again with the same name frees the model
+ * the previous call returned (a notebook cell rerun), so hold on to a model only until the next call.
  */
 export async function trainCached(
   name: string,
   config: TrainingConfig,
   options: CachedRunOptions = {},
 ): Promise<TrainResult & { reused: boolean }> {
+  // A notebook cell rerun asks for the same name again: the model it got last time is freed first, so reruns
+  // do not pile up weights.
+  modelsByName.get(name)?.dispose();
+  modelsByName.delete(name);
+  const result = await trainOrReuse(name, config, options);
+  modelsByName.set(name, result.model);
+  return result;
+}
+
+/** The model each name last returned, for {@link trainCached} to free on the next call. */
+const modelsByName = new Map<string, AdversarialModel>();
+
+async function trainOrReuse(
+  name: string,
+  config: TrainingConfig,
+  options: CachedRunOptions,
+): Promise<TrainResult & { reused: boolean }> {
   const dir = path.join(options.root ?? path.join(projectRoot(), 'runs'), `${name}-${configKey(config)}`);
   if (options.retrain) fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync(path.join(dir, 'config.json'))) {
     const run = RunFolder.open(dir);
-    const finished = run.checkpoints().some((c) => c.epoch === config.epochs);
+    const finished = run.checkpoints().find((c) => c.epoch === config.epochs);
     if (finished) {
       const { model } = await loadRunModel(dir);
       options.progress?.message(`reusing the finished run in ${dir}`);
-      return { run, model, history: run.readHistory(), backend: await initBackend(), seconds: 0, reused: true };
+      // The checkpoint's own epoch records: a damaged history.json does not block the intact weights.
+      const history = checkpointHistory(finished.dir) ?? run.readHistory();
+      return { run, model, history, backend: await initBackend(), seconds: 0, reused: true };
     }
     return { ...(await train({ runDir: dir, resume: true, progress: options.progress })), reused: false };
   }

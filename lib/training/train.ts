@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendReport, initBackend } from '../backend/backend.js';
 import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { type EpochRecord, RunFolder } from '../io/run-folder.js';
+import { lockRunFolder } from '../io/run-lock.js';
 import { createModel } from './registry.js';
 import { Random } from '../util/random.js';
 import type { AdversarialModel, ModuleName } from '../models/adversarial-model.js';
@@ -17,13 +19,25 @@ export class DivergenceError extends Error {
     readonly step: number,
     readonly what: string,
     readonly value: number,
+    /** The newest checkpoint on disk, which predates the divergence; null when none was written yet. */
+    readonly keptCheckpoint: string | null,
   ) {
     super(
-      `training diverged at step ${step}: ${what} is ${value}; the last checkpoint is intact (lower the learning rate and resume from it)`,
+      `training diverged at step ${step}: ${what} is ${value}; ` +
+        (keptCheckpoint
+          ? `the newest checkpoint, ${keptCheckpoint}, predates it and is intact (lower the learning rate and resume from it)`
+          : 'no checkpoint was written yet (lower the learning rate and start again)'),
     );
     this.name = 'DivergenceError';
   }
 }
+
+/**
+ * Weights are checked for NaN and infinity every this many steps and before every checkpoint; losses every step.
+ * A weight that is not finite makes the losses NaN within a step or two in most cases; the periodic check
+ * catches those whose effect saturates (a sigmoid input of Infinity) for the cost of one sum per network.
+ */
+export const WEIGHT_CHECK_EVERY = 20;
 
 export interface TrainOptions {
   /** The run folder; created for a new run, reopened with `resume`. */
@@ -62,11 +76,16 @@ function setLearningRates(config: TrainingConfig, optimizers: StepOptimizers, ep
   return base;
 }
 
-function checkWeightsFinite(model: AdversarialModel, step: number): void {
+function checkWeightsFinite(model: AdversarialModel, step: number, run: RunFolder): void {
   for (const [name, net] of Object.entries(model.networks)) {
     const total = tf.tidy(() => tf.addN(net.weights.map((w) => w.read().abs().sum())).dataSync()[0]);
-    if (!Number.isFinite(total)) throw new DivergenceError(step, `a weight of the ${name}`, total);
+    if (!Number.isFinite(total))
+      throw new DivergenceError(step, `a weight of the ${name}`, total, newestCheckpoint(run));
   }
+}
+
+function newestCheckpoint(run: RunFolder): string | null {
+  return run.checkpoints().pop()?.dir ?? null;
 }
 
 /**
@@ -80,13 +99,35 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const backend = await initBackend();
   const progress = options.progress ?? consoleProgress();
   let run: RunFolder;
+  let release: () => void;
   if (options.resume) {
     run = RunFolder.open(options.runDir);
+    release = lockRunFolder(run.dir);
     run.removeStaleTemporaries();
   } else {
     if (!options.config) throw new Error('train: a config is needed to start a new run');
-    run = RunFolder.create(options.runDir, options.config);
+    fs.mkdirSync(options.runDir, { recursive: true });
+    release = lockRunFolder(options.runDir);
+    try {
+      run = RunFolder.create(options.runDir, options.config);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
+  try {
+    return await trainInFolder(run, options, backend, progress);
+  } finally {
+    release();
+  }
+}
+
+async function trainInFolder(
+  run: RunFolder,
+  options: TrainOptions,
+  backend: BackendReport,
+  progress: ProgressReporter,
+): Promise<TrainResult> {
   const { config } = run;
   const mnist = loadMnist();
   const data: MnistSplit = config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
@@ -103,8 +144,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     random = new Random(0, position.random);
     startEpoch = position.epoch;
     step = position.step;
-    // Epochs after the checkpoint were lost with the process; they are trained again.
-    history = run.readHistory().filter((r) => r.epoch < startEpoch);
+    // Epochs after the checkpoint were lost with the process; they are trained again. The checkpoint's own records
+    // make history.json's state irrelevant (a version 1 checkpoint has none: history.json is read then).
+    history = position.history ?? run.readHistory().filter((r) => r.epoch < startEpoch);
     progress.message(`resuming ${run.dir} after epoch ${startEpoch} (step ${step})`);
   } else {
     progress.message(
@@ -131,13 +173,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         }
         step++;
         for (const [name, value] of Object.entries(losses)) {
-          if (!Number.isFinite(value)) throw new DivergenceError(step, `loss ${name}`, value);
+          if (!Number.isFinite(value)) throw new DivergenceError(step, `loss ${name}`, value, newestCheckpoint(run));
           sums[name] = (sums[name] ?? 0) + value;
         }
         progress.step(epoch, config.epochs, i + 1, batches.length, losses);
         options.afterStep?.({ model, epoch, step, losses });
+        if (step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(model, step, run);
       }
-      checkWeightsFinite(model, step);
+      checkWeightsFinite(model, step, run);
       const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches.length]));
       const seconds = (performance.now() - epochStarted) / 1000;
       history.push({ epoch, seconds, learningRate, losses: means });
@@ -145,7 +188,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       progress.epochEnd(epoch, config.epochs, seconds, means);
       const done = epoch + 1;
       if (done % config.checkpointEvery === 0 || done === config.epochs) {
-        saveCheckpoint(run.checkpointDir(done), model, optimizers, { epoch: done, step, random: random.state() });
+        saveCheckpoint(run.checkpointDir(done), model, optimizers, {
+          epoch: done,
+          step,
+          random: random.state(),
+          history,
+        });
         run.pruneCheckpoints(config.keepCheckpoints);
       }
     }
