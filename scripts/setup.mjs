@@ -4,9 +4,10 @@
 // 1. npm ci with install scripts held back, so that tfjs-node's download (which fails offline) cannot abort it;
 //    the other packages' install scripts run right after.
 // 2. Native TensorFlow for tfjs-node (and tfjs-node-gpu where a CUDA driver is present): scripts/install-native.mjs.
-// 3. System tools from Debian's packages when missing and apt-get is usable: Jupyter's nbconvert and nbclient
-//    (notebooks), Chromium (the exported-HTML test), PyTorch and scikit-learn (benchmark peers).
-// 4. The Jupyter kernelspec `bigan-tslab` (tslab's TypeScript kernel, started from the project root).
+// 3. System tools from Debian's packages when missing and apt-get is usable: Chromium (the browser tests), MathJax
+//    (formulas in HTML exports, offline), PyTorch and scikit-learn (benchmark peers).
+// 4. The Jupyter front end in .venv/ (JupyterLab, Notebook 7, nbconvert, plotly's renderer; hash-pinned from PyPI)
+//    and this checkout's kernel `bigan-tslab` registered there (tslab's TypeScript kernel, started from the root).
 // 5. The main job: `bigan info`, which reports the backend and checks the MNIST files.
 //
 // Options: --no-system (skip apt-get), --gpu (try tfjs-node-gpu even without a CUDA driver), --skip-npm.
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_NAME, registerKernel } from './jupyter-kernel.mjs';
+import { installJupyter, KERNEL_NAME, registerKernel } from './jupyter-kernel.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -28,10 +29,8 @@ for (const a of args) {
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 // Debian package -> the check that says it is already there.
 const SYSTEM_PACKAGES = [
-  { name: 'jupyter-nbconvert', present: () => has('jupyter-nbconvert', ['--version']) },
-  { name: 'python3-nbclient', present: () => pythonImports('nbclient') },
-  { name: 'python3-ipykernel', present: () => pythonImports('ipykernel') },
   { name: 'chromium', present: () => has('chromium', ['--version']) },
+  { name: 'libjs-mathjax', present: () => fs.existsSync('/usr/share/javascript/mathjax/MathJax.js') },
   { name: 'python3-sklearn', present: () => pythonImports('sklearn') },
   { name: 'python3-torch', present: () => pythonImports('torch') },
 ];
@@ -118,7 +117,9 @@ try {
   if (!args.has('--skip-npm')) installNpmPackages();
   if (!args.has('--no-system')) installSystemPackages();
   await installNativeTensorFlow();
-  step(`Jupyter kernel '${KERNEL_NAME}' registered in ${registerKernel()}`);
+  step('Jupyter front end in .venv (pinned, hash-checked)');
+  installJupyter();
+  step(`Jupyter kernel '${KERNEL_NAME}' of this checkout registered in ${registerKernel()}`);
   step('main job: bigan info');
   sh(process.execPath, [path.join(root, 'bin', 'bigan.js'), 'info']);
 } catch (error) {

@@ -98,14 +98,37 @@ test('the exported HTML draws every trace and point in headless Chromium, and it
   assert.ok(distinctGreys(PNG.sync.read(fs.readFileSync(shot))) > 5, 'the screenshot shows the plot');
 });
 
-test('the notebook bundle carries plotly JSON, HTML and plain text', () => {
-  const figure = lineChartFigure([{ name: 'a', x: [1, 2], y: [3, 4] }], { title: 'bundle' });
-  const first = figureBundle(figure);
-  assert.deepEqual(Object.keys(first).sort(), ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']);
-  assert.deepEqual((first['application/vnd.plotly.v1+json'] as { data: unknown }).data, figure.data);
-  assert.match(first['text/html'] as string, /Plotly\.newPlot\(/);
-  assert.ok((first['text/html'] as string).length > 1_000_000, 'the first figure of a session carries plotly.js');
-  assert.ok((figureBundle(figure)['text/html'] as string).length < 100_000, 'later figures reuse it');
+test('every figure bundle stands on its own: plotly JSON, HTML that loads plotly.js itself, a PNG at the figure size', async () => {
+  const figure = lineChartFigure([{ name: 'a', x: [1, 2, 3], y: [3, 4, 2] }], {
+    title: 'bundle',
+    width: 500,
+    height: 300,
+  });
+  const bundles = [await figureBundle(figure), await figureBundle(figure)];
+  for (const { data, metadata } of bundles) {
+    assert.deepEqual(Object.keys(data).sort(), [
+      'application/vnd.plotly.v1+json',
+      'image/png',
+      'text/html',
+      'text/plain',
+    ]);
+    assert.deepEqual((data['application/vnd.plotly.v1+json'] as { data: unknown }).data, figure.data);
+    assert.deepEqual(metadata['image/png'], { width: 500, height: 300 });
+    const png = PNG.sync.read(Buffer.from(data['image/png'] as string, 'base64'));
+    assert.deepEqual([png.width, png.height], [500, 300]);
+    assert.ok(distinctGreys(png) > 5, 'the PNG shows the plot');
+  }
+  // The second figure of a session, alone on a page (a reloaded notebook, an export): plotly.js comes with it, also
+  // where RequireJS's define exists (the classic Notebook).
+  const html = bundles[1].data['text/html'] as string;
+  for (const head of ['', '<script>window.define = function () {}; window.define.amd = {};</script>']) {
+    const page = path.join(tmp(), 'alone.html');
+    fs.writeFileSync(page, `<!DOCTYPE html><html><head>${head}</head><body>${html}</body></html>`);
+    const dom = chromium(['--dump-dom', `file://${page}`]);
+    assert.equal(dom.status, 0, 'chromium ran');
+    assert.match(dom.stdout, /class="[^"]*js-plotly-plot/, `rendered (head: ${head || 'none'})`);
+    assert.equal((dom.stdout.match(/class="trace scatter/g) ?? []).length, 1);
+  }
 });
 
 test('a committed image is shown from its file; a missing one is an error naming it', (t) => {

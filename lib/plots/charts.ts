@@ -149,16 +149,21 @@ export interface MapPanel {
  * Several class-coloured maps side by side (t-SNE of raw pixels and of each encoder), one legend for all: each
  * panel is a subplot with its own axes, the digits coloured alike across panels.
  */
+/** The width figures are made to fit by default: a notebook's output area, less a little. */
+export const OUTPUT_WIDTH = 940;
+
 export function mapGridFigure(
   panels: MapPanel[],
   options: { title?: string; columns?: number; panelSize?: number; markerSize?: number } = {},
 ): Figure {
   const columns = Math.min(options.columns ?? 3, panels.length);
   const rows = Math.ceil(panels.length / columns);
-  const size = options.panelSize ?? 320;
+  // Panels shrink so that the grid fits a notebook's output area (about 960 px wide) instead of being cut off.
+  const size = options.panelSize ?? Math.min(320, Math.floor((OUTPUT_WIDTH - 120) / columns));
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    ...baseLayout(options.title ?? '', columns * size + 120, rows * (size + 30) + 60),
+    ...baseLayout(options.title ?? '', columns * size + 120, rows * (size + 30) + 80),
+    margin: { l: 60, r: 30, t: 80, b: 50 },
     grid: { rows, columns, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
     legend: { itemsizing: 'constant' },
     annotations: [] as Record<string, unknown>[],

@@ -137,7 +137,8 @@ function headlessPlotly(): { window: JSDOM['window']; Plotly: PlotlyApi } {
   return headless;
 }
 
-function figureSize(figure: Figure): { width: number; height: number } {
+/** A figure's width and height in pixels (plotly's defaults when the layout has none). */
+export function figureSize(figure: Figure): { width: number; height: number } {
   const width = Number(figure.layout.width ?? 700);
   const height = Number(figure.layout.height ?? 450);
   return { width, height };
@@ -206,20 +207,22 @@ export async function exportFigure(
   figure: Figure,
   basePath: string,
   formats: readonly FigureFormat[] = FIGURE_FORMATS,
-  options: { pngScale?: number } = {},
+  options: { pngScale?: number; rendered?: { svg: string; png: Buffer } } = {},
 ): Promise<string[]> {
   for (const f of formats)
     if (!FIGURE_FORMATS.includes(f))
       throw new Error(`unknown figure format '${f}' (known: ${FIGURE_FORMATS.join(', ')})`);
   fs.mkdirSync(path.dirname(basePath), { recursive: true });
   const written: string[] = [];
-  let svg: string | null = null;
+  let svg = options.rendered?.svg ?? null;
+  const scale = options.pngScale ?? 1;
   for (const format of formats) {
     const file = `${basePath}.${format}`;
     if (format === 'html') writeFileAtomic(file, figureToHtml(figure, path.basename(basePath)));
     else {
       svg ??= await figureToSvg(figure);
-      writeFileAtomic(file, format === 'svg' ? svg : svgToPng(svg, options.pngScale ?? 1));
+      const png = () => (options.rendered && scale === 1 ? options.rendered.png : svgToPng(svg!, scale));
+      writeFileAtomic(file, format === 'svg' ? svg : png());
     }
     written.push(file);
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { projectRoot } from '../util/paths.js';
 import type { Figure } from './figure.js';
-import { plotlySource, scriptJson } from './plotly-source.js';
+import { figureSize, figureToSvg, svgToPng } from './export.js';
+import { plotlyLoaderScript, scriptJson } from './plotly-source.js';
 
 type DisplayWriter = (
   content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
@@ -22,28 +23,38 @@ function tslabDisplay(): DisplayWriter | null {
   }
 }
 
-let plotlySent = false;
 let counter = 0;
 
 /**
- * The MIME bundle of a figure: plotly's own JSON (rendered by JupyterLab and VS Code) and HTML for the classic
- * Notebook and nbconvert's HTML export. The HTML carries plotly.js itself the first time in a kernel session,
- * so that an exported notebook works offline; later figures reuse it.
+ * The display bundle of a figure, each part standing on its own (no output relies on an earlier one):
+ * - `application/vnd.plotly.v1+json`, rendered by JupyterLab, Notebook 7 and VS Code (plotly's renderer);
+ * - `text/html` that loads plotly.js by itself, for the classic Notebook and nbconvert's HTML export;
+ * - `image/png` at the figure's own size (its metadata says so, so that it is not stretched to the output
+ *   width), for GitHub, nbviewer, untrusted notebooks and PDF export;
+ * - `text/plain`.
  */
-export function figureBundle(figure: Figure): Record<string, unknown> {
+export async function figureBundle(
+  figure: Figure,
+  png?: Buffer,
+): Promise<{ data: Record<string, unknown>; metadata: Record<string, unknown> }> {
   const id = `bigan-figure-${process.pid}-${++counter}`;
-  const loader = plotlySent ? '' : `<script>if (!window.Plotly) {${plotlySource()}}</script>`;
-  plotlySent = true;
   const title = String((figure.layout.title as { text?: string } | undefined)?.text ?? 'figure');
+  const { width, height } = figureSize(figure);
+  const image = png ?? svgToPng(await figureToSvg(figure));
+  const plot = `Plotly.newPlot('${id}', ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, ${scriptJson(figure.config ?? {})})`;
   return {
-    'application/vnd.plotly.v1+json': { data: figure.data, layout: figure.layout, config: figure.config ?? {} },
-    'text/html': `${loader}<div id="${id}"></div><script>Plotly.newPlot('${id}', ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, ${scriptJson(figure.config ?? {})});</script>`,
-    'text/plain': `<plotly figure: ${title}>`,
+    data: {
+      'application/vnd.plotly.v1+json': { data: figure.data, layout: figure.layout, config: figure.config ?? {} },
+      'text/html': `<div id="${id}" style="width:${width}px;height:${height}px"></div><script>${plotlyLoaderScript()}\nwindow.biganPlotly.then((Plotly) => ${plot});</script>`,
+      'image/png': image.toString('base64'),
+      'text/plain': `<plotly figure: ${title}>`,
+    },
+    metadata: { 'image/png': { width, height } },
   };
 }
 
 /** Shows a figure in the notebook (tslab kernel); elsewhere prints a one-line description. */
-export function show(figure: Figure): void {
+export async function show(figure: Figure, png?: Buffer): Promise<void> {
   const display = tslabDisplay();
   if (!display) {
     console.log(
@@ -51,7 +62,7 @@ export function show(figure: Figure): void {
     );
     return;
   }
-  display({ data: figureBundle(figure), metadata: {}, transient: {} }, false);
+  display({ ...(await figureBundle(figure, png)), transient: {} }, false);
 }
 
 /**
@@ -66,10 +77,13 @@ export function showImageFile(file: string): void {
     console.log(`<image ${file}> (shown in notebooks)`);
     return;
   }
+  const bytes = fs.readFileSync(absolute);
+  // A PNG's width and height are the big-endian words at bytes 16 and 20 (the IHDR chunk).
+  const size = { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
   display(
     {
-      data: { 'image/png': fs.readFileSync(absolute).toString('base64'), 'text/plain': `<image ${file}>` },
-      metadata: {},
+      data: { 'image/png': bytes.toString('base64'), 'text/plain': `<image ${file}>` },
+      metadata: { 'image/png': size },
       transient: {},
     },
     false,

@@ -21,10 +21,18 @@ function formatDuration(seconds: number): string {
 }
 
 /**
+ * A terminal's stderr, where a redrawn bar does not mix with a command's results; stdout elsewhere: a notebook shows
+ * stderr as an error block.
+ */
+function defaultStream(): NodeJS.WriteStream {
+  return process.stderr.isTTY ? process.stderr : process.stdout;
+}
+
+/**
  * Progress for a terminal or a notebook. On a terminal one line redraws in place: a bar, the step, the ETA of the
  * whole run and the latest losses. Elsewhere (a notebook, a log file) it writes one short line per epoch.
  */
-export function consoleProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+export function consoleProgress(stream: NodeJS.WriteStream = defaultStream()): ProgressReporter {
   const live = Boolean(stream.isTTY);
   const started = Date.now();
   let stepsDone = 0;
