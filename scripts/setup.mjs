@@ -5,7 +5,8 @@
 //    the other packages' install scripts run right after.
 // 2. Native TensorFlow for tfjs-node (and tfjs-node-gpu where a CUDA driver is present): scripts/install-native.mjs.
 // 3. System tools from Debian's packages when missing and apt-get is usable: Chromium (the browser tests), MathJax
-//    (formulas in HTML exports, offline), PyTorch and scikit-learn (benchmark peers).
+//    (formulas in HTML exports, offline), Slurm and munge (the cluster tests start a one-node Slurm), PyTorch and
+//    scikit-learn (benchmark peers).
 // 4. The Jupyter front end in .venv/ (JupyterLab, Notebook 7, nbconvert, plotly's renderer; hash-pinned from PyPI)
 //    and this checkout's kernel `bigan-tslab` registered there (tslab's TypeScript kernel, started from the root).
 // 5. The main job: `bigan info`, which reports the backend and checks the MNIST files.
@@ -31,6 +32,8 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 const SYSTEM_PACKAGES = [
   { name: 'chromium', present: () => has('chromium', ['--version']) },
   { name: 'libjs-mathjax', present: () => fs.existsSync('/usr/share/javascript/mathjax/MathJax.js') },
+  { name: 'slurm-wlm', present: () => fs.existsSync('/usr/sbin/slurmctld') && fs.existsSync('/usr/sbin/slurmd') },
+  { name: 'munge', present: () => fs.existsSync('/usr/sbin/munged') },
   { name: 'python3-sklearn', present: () => pythonImports('sklearn') },
   { name: 'python3-torch', present: () => pythonImports('torch') },
 ];

@@ -14,15 +14,22 @@ const USAGE = `usage: bigan <command> [options]
 commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
   train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
+        [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
-                   (options given with --resume must agree with the run's config)
+                   (options given with --resume must agree with the run's config); on USR1 or TERM it writes a
+                   checkpoint at the next step and exits 75. --engine slurm submits one job that resumes when
+                   requeued and requeues itself on Slurm's warning signal (--dry-run prints the script)
   eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
                    (and data/results/NAME.json, which the notebooks show; a result of another run or a later
                    epoch is replaced only with --force)
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
-  ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--retrain] [--json] [--results NAME]
-                   BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused)
+  ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--seed-index I]
+         [--retrain] [--json] [--results NAME] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
+                   BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused);
+                   --seed-index trains one seed only; --engine slurm submits a job array, one task per row x seed
+  ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K] [--json] [--results NAME]
+                   the table of the finished, scored runs, listing the missing ones
   tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
                    Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
   classifier [--train]
@@ -35,6 +42,15 @@ environment:
   BIGAN_BACKEND    force a backend: tensorflow-gpu, tensorflow, wasm or cpu
   BIGAN_RESULTS_DIR, BIGAN_CLASSIFIER_DIR
                    read and write recorded results / the scoring classifier elsewhere than data/ (tests)`;
+
+/** Where a sweep or a long run goes on a Slurm cluster (train and ablate). */
+const SLURM_OPTIONS = {
+  engine: { type: 'string' },
+  partition: { type: 'string' },
+  gres: { type: 'string' },
+  time: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+} as const;
 
 /** Runs one CLI command and returns the process exit code; errors are printed, never thrown. */
 export async function main(argv: string[]): Promise<number> {
@@ -55,9 +71,10 @@ export async function main(argv: string[]): Promise<number> {
             seed: { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'boolean', default: false },
+            ...SLURM_OPTIONS,
           },
         });
-        return await trainCommand({ ...values, resume: values.resume ?? false });
+        return await trainCommand({ ...values, resume: values.resume ?? false, dryRun: values['dry-run'] ?? false });
       }
       case 'eval': {
         const { values } = parseArgs({
@@ -110,9 +127,19 @@ export async function main(argv: string[]): Promise<number> {
             retrain: { type: 'boolean', default: false },
             json: { type: 'boolean', default: false },
             results: { type: 'string' },
+            'seed-index': { type: 'string' },
+            collect: { type: 'boolean', default: false },
+            ...SLURM_OPTIONS,
           },
         });
-        return await ablateCommand({ ...values, retrain: values.retrain ?? false, json: values.json ?? false });
+        return await ablateCommand({
+          ...values,
+          seedIndex: values['seed-index'],
+          retrain: values.retrain ?? false,
+          json: values.json ?? false,
+          collect: values.collect ?? false,
+          dryRun: values['dry-run'] ?? false,
+        });
       }
       case 'tsne': {
         const { values } = parseArgs({

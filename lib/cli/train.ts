@@ -10,8 +10,9 @@ import {
 import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
 import { choiceFlag, integerFlag } from './flags.js';
+import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { train } from '../training/train.js';
-import { projectRoot } from '../util/paths.js';
+import { runsDir } from '../util/paths.js';
 
 export interface TrainFlags {
   model?: string;
@@ -20,6 +21,45 @@ export interface TrainFlags {
   seed?: string;
   out?: string;
   resume: boolean;
+  engine?: string;
+  partition?: string;
+  gres?: string;
+  time?: string;
+  dryRun: boolean;
+}
+
+/** The exit code of a run that stopped on a signal after writing a checkpoint: resume it to continue (EX_TEMPFAIL). */
+export const STOPPED_EXIT_CODE = 75;
+
+/** Seconds between Slurm's warning signal and the time limit: enough for a step and a checkpoint. */
+const SIGNAL_GRACE = 120;
+
+/**
+ * The job script of `train --engine slurm`: one job that runs the command, resumes its run folder when requeued,
+ * and requeues itself when the run stopped on Slurm's warning signal (USR1, `--signal`) or on a preemption's TERM.
+ * The shell forwards either signal to the training process, which writes a checkpoint at the next step and exits
+ * with STOPPED_EXIT_CODE; `scontrol requeue` then puts the job back in the queue.
+ */
+function trainJobScript(out: string, args: string[], slurm: SlurmOptions): string {
+  return [
+    sbatchHeader(`bigan-train-${path.basename(out)}`, slurm, [
+      '--requeue',
+      `--signal=B:USR1@${SIGNAL_GRACE}`,
+      '--open-mode=append',
+      `--output=${path.join(runsDir(), 'slurm', `train-${path.basename(out)}-%j.out`)}`,
+    ]),
+    `args=(${args.map(shellWord).join(' ')})`,
+    `if [ -f ${shellWord(path.join(out, 'config.json'))} ]; then args+=(--resume); fi`,
+    `${biganCommand([])} "\${args[@]}" &`,
+    'child=$!',
+    `trap 'kill -USR1 "$child" 2>/dev/null' USR1 TERM`,
+    // wait returns early when a trapped signal arrives; wait again until the training process has exited.
+    'status=0',
+    'wait "$child" || status=$?',
+    'while kill -0 "$child" 2>/dev/null; do wait "$child" && status=0 || status=$?; done',
+    `if [ "$status" -eq ${STOPPED_EXIT_CODE} ]; then scontrol requeue "$SLURM_JOB_ID"; fi`,
+    'exit "$status"',
+  ].join('\n');
 }
 
 /** `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]`. */
@@ -65,9 +105,19 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const preset = choiceFlag('preset', flags.preset, PRESET_NAMES, 'quick');
   if (model === 'bigbigan')
     throw new Error('BigBiGAN trains through its ablation runner: npx bigan ablate --rows base [--budget table]');
-  const out = flags.out ?? path.join(projectRoot(), 'runs', `${model}-${preset}`);
+  const out = path.resolve(flags.out ?? path.join(runsDir(), `${model}-${preset}`));
   const epochs = integerFlag('epochs', flags.epochs, { min: 1 });
   const seed = integerFlag('seed', flags.seed, { max: 2 ** 32 - 1 });
+  const slurm = { partition: flags.partition, gres: flags.gres, time: flags.time, dryRun: flags.dryRun };
+  if (engineFlag(flags.engine, slurm) === 'slurm') {
+    if (flags.resume) throw new Error('--engine slurm resumes by itself when the run folder exists; drop --resume');
+    makeConfig(preset, { model, ...(epochs !== undefined && { epochs }), ...(seed !== undefined && { seed }) });
+    const args = ['train', '--model', model, '--preset', preset, '--out', out];
+    if (epochs !== undefined) args.push('--epochs', String(epochs));
+    if (seed !== undefined) args.push('--seed', String(seed));
+    submit(`train-${path.basename(out)}`, trainJobScript(out, args, slurm), slurm);
+    return 0;
+  }
   if (flags.resume) checkResumeOptions(RunFolder.open(out).config, flags, { model, preset, epochs, seed });
   const config = flags.resume
     ? undefined
@@ -76,7 +126,20 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
         ...(epochs !== undefined && { epochs }),
         ...(seed !== undefined && { seed }),
       });
-  const result = await train({ runDir: out, config, resume: flags.resume });
+  // A scheduler's warning (USR1) or a preemption (TERM): checkpoint at the next step and exit, resumable.
+  const stop = { requested: false };
+  const requestStop = () => (stop.requested = true);
+  for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.on(signal, requestStop);
+  let result;
+  try {
+    result = await train({ runDir: out, config, resume: flags.resume, stop });
+  } finally {
+    for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.off(signal, requestStop);
+  }
+  if (result.stopped) {
+    console.log(`stopped on a signal with a checkpoint in ${result.run.dir}; continue with --resume`);
+    return STOPPED_EXIT_CODE;
+  }
   console.log(
     `finished ${result.history.length} epochs in ${result.run.dir} (${result.seconds.toFixed(0)} s this session); evaluate with: npx bigan eval --run ${result.run.dir}`,
   );

@@ -2,7 +2,10 @@ import { type ConfigOverrides, mergeConfig, type TrainingConfig } from '../confi
 import { loadMnist } from '../data/mnist.js';
 import { sampleScores } from '../eval/generation-scores.js';
 import { evaluateRepresentation } from '../eval/representation.js';
-import { trainCached } from '../training/cached-run.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunFolder } from '../io/run-folder.js';
+import { cachedRunDir, trainCached } from '../training/cached-run.js';
 import type { ProgressReporter } from '../training/progress.js';
 
 /** Each ablation is one change from Base (BigBiGAN's Table 1, at MNIST scale). */
@@ -51,6 +54,8 @@ export interface AblationOptions {
   base: TrainingConfig;
   /** Runs per row, seeded base.seed, base.seed + 1, ... */
   seeds?: number;
+  /** Only these of the seeds (indices from 0): one task of a cluster sweep trains one. */
+  seedIndices?: number[];
   /** Applied after the row's change (say, more epochs). */
   overrides?: ConfigOverrides;
   evaluation: EvaluationSettings;
@@ -73,10 +78,9 @@ export async function runAblationRow(
 ): Promise<AblationMetrics[]> {
   const results: AblationMetrics[] = [];
   const mnist = loadMnist();
-  const changed = mergeConfig(options.base, change);
-  for (let s = 0; s < (options.seeds ?? 1); s++) {
-    const config = mergeConfig(changed, { ...options.overrides, seed: options.base.seed + s });
-    const trained = await trainCached(`bigbigan-${row}-s${s}`, config, {
+  for (const s of options.seedIndices ?? seedRange(options.seeds)) {
+    const config = ablationRunConfig(options, change, s);
+    const trained = await trainCached(ablationRunName(row, s), config, {
       retrain: options.retrain,
       progress: options.progress,
       root: options.root,
@@ -102,6 +106,65 @@ export async function runAblationRow(
     results.push(cached[key] as AblationMetrics);
   }
   return results;
+}
+
+const seedRange = (seeds = 1) => Array.from({ length: seeds }, (_, s) => s);
+
+/** The cache name of a row's run for one seed index. */
+export function ablationRunName(row: string, seedIndex: number): string {
+  return `bigbigan-${row}-s${seedIndex}`;
+}
+
+/** The config of a row's run for one seed index: Base, the change, the overrides, the seed. */
+function ablationRunConfig(options: AblationOptions, change: ConfigOverrides, seedIndex: number): TrainingConfig {
+  return mergeConfig(mergeConfig(options.base, change), { ...options.overrides, seed: options.base.seed + seedIndex });
+}
+
+/** A row and seed of a sweep without scores yet, and why. */
+export interface MissingRun {
+  row: string;
+  seedIndex: number;
+  dir: string;
+  reason: 'not started' | 'unfinished' | 'not scored';
+}
+
+/**
+ * The scores of every named row and seed that has finished and been scored (by `runAblationRow`, locally or as a
+ * cluster task), without training anything; the others are listed as missing, with why.
+ */
+export function collectAblations(
+  rows: string[],
+  options: AblationOptions,
+): { results: AblationMetrics[]; missing: MissingRun[] } {
+  const results: AblationMetrics[] = [];
+  const missing: MissingRun[] = [];
+  const key = JSON.stringify(options.evaluation);
+  for (const row of rows) {
+    const change = ABLATIONS[row];
+    if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
+    for (const s of options.seedIndices ?? seedRange(options.seeds)) {
+      const config = ablationRunConfig(options, change(options.base), s);
+      const dir = cachedRunDir(ablationRunName(row, s), config, options.root);
+      const scored = fs.existsSync(path.join(dir, 'config.json'))
+        ? RunFolder.open(dir).readAblationMetrics()[key]
+        : undefined;
+      if (scored) results.push(scored as AblationMetrics);
+      else {
+        const finished =
+          fs.existsSync(path.join(dir, 'config.json')) &&
+          RunFolder.open(dir)
+            .checkpoints()
+            .some((c) => c.epoch === config.epochs);
+        missing.push({
+          row,
+          seedIndex: s,
+          dir,
+          reason: !fs.existsSync(dir) ? 'not started' : finished ? 'not scored' : 'unfinished',
+        });
+      }
+    }
+  }
+  return { results, missing };
 }
 
 /** Every named row of {@link ABLATIONS}, in order: the CLI's `bigan ablate`. */

@@ -23,6 +23,19 @@ export interface TrainingPosition {
    * read from a version 1 checkpoint, which predates them.
    */
   history: EpochRecord[] | null;
+  /**
+   * Set when the checkpoint was written inside an epoch (a stop requested by a scheduler): the random state at
+   * that epoch's start, from which its batch order is drawn again, the steps of it already taken, and what they
+   * summed to, so that the resumed epoch ends exactly as an uninterrupted one.
+   */
+  partialEpoch?: PartialEpoch;
+}
+
+export interface PartialEpoch {
+  startRandom: seedrandom.State.Arc4;
+  stepsDone: number;
+  lossSums: Record<string, number>;
+  seconds: number;
 }
 
 interface TensorEntry {
@@ -207,5 +220,6 @@ export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers:
     step: manifest.step,
     random: manifest.random,
     history: manifest.version === 1 ? null : manifest.history,
+    ...(manifest.partialEpoch && { partialEpoch: manifest.partialEpoch }),
   };
 }

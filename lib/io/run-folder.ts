@@ -79,19 +79,23 @@ export class RunFolder {
     }
   }
 
-  /** Checkpoint folders, oldest first. */
-  checkpoints(): { epoch: number; dir: string }[] {
+  /**
+   * Checkpoint folders, oldest first: `epoch-NNNN` after an epoch, `epoch-NNNN-step-NNNNNN` when training stopped
+   * that many steps into the next epoch (`epoch` counts the completed ones).
+   */
+  checkpoints(): { epoch: number; stepInEpoch: number; dir: string }[] {
     if (!fs.existsSync(this.checkpointsDir)) return [];
     return fs
       .readdirSync(this.checkpointsDir)
-      .map((name) => /^epoch-(\d+)$/.exec(name))
+      .map((name) => /^epoch-(\d+)(?:-step-(\d+))?$/.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ epoch: Number(m[1]), dir: path.join(this.checkpointsDir, m[0]) }))
-      .sort((a, b) => a.epoch - b.epoch);
+      .map((m) => ({ epoch: Number(m[1]), stepInEpoch: Number(m[2] ?? 0), dir: path.join(this.checkpointsDir, m[0]) }))
+      .sort((a, b) => a.epoch - b.epoch || a.stepInEpoch - b.stepInEpoch);
   }
 
-  checkpointDir(epoch: number): string {
-    return path.join(this.checkpointsDir, `epoch-${String(epoch).padStart(4, '0')}`);
+  checkpointDir(epoch: number, stepInEpoch = 0): string {
+    const name = `epoch-${String(epoch).padStart(4, '0')}`;
+    return path.join(this.checkpointsDir, stepInEpoch ? `${name}-step-${String(stepInEpoch).padStart(6, '0')}` : name);
   }
 
   /** Deletes all but the newest `keep` checkpoints. */

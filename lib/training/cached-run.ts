@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadRunModel } from './run-model.js';
-import { projectRoot } from '../util/paths.js';
+import { runsDir } from '../util/paths.js';
 import { checkpointHistory } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
@@ -61,6 +61,11 @@ export async function trainCached(
   return result;
 }
 
+/** The folder of a cached run: <root>/<name>-<config hash>, root defaulting to the runs folder. */
+export function cachedRunDir(name: string, config: TrainingConfig, root = runsDir()): string {
+  return path.join(root, `${name}-${configKey(config)}`);
+}
+
 /** The model each name last returned, for {@link trainCached} to free on the next call. */
 const modelsByName = new Map<string, AdversarialModel>();
 
@@ -69,7 +74,7 @@ async function trainOrReuse(
   config: TrainingConfig,
   options: CachedRunOptions,
 ): Promise<TrainResult & { reused: boolean }> {
-  const dir = path.join(options.root ?? path.join(projectRoot(), 'runs'), `${name}-${configKey(config)}`);
+  const dir = cachedRunDir(name, config, options.root);
   if (options.retrain) fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync(path.join(dir, 'config.json'))) {
     const run = RunFolder.open(dir);
@@ -79,7 +84,7 @@ async function trainOrReuse(
       options.progress?.message(`reusing the finished run in ${dir}`);
       // The checkpoint's own epoch records: a damaged history.json does not block the intact weights.
       const history = checkpointHistory(finished.dir) ?? run.readHistory();
-      return { run, model, history, backend: await initBackend(), seconds: 0, reused: true };
+      return { run, model, history, backend: await initBackend(), seconds: 0, stopped: false, reused: true };
     }
     return { ...(await train({ runDir: dir, resume: true, progress: options.progress })), reused: false };
   }

@@ -4,7 +4,7 @@ import { initBackend } from '../backend/backend.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
-import { projectRoot } from '../util/paths.js';
+import { runsDir } from '../util/paths.js';
 import { createOptimizersFor, disposeOptimizers } from './optimizers.js';
 import { createModel } from './registry.js';
 
@@ -36,7 +36,7 @@ export async function loadRunModel(dir: string): Promise<LoadedRun> {
  * that show a long command-line run when this machine has one. A run that exists but does not load is an error.
  */
 export async function loadTrainedRun(name: string): Promise<LoadedRun | null> {
-  const dir = path.join(projectRoot(), 'runs', name);
+  const dir = path.join(runsDir(), name);
   if (!fs.existsSync(path.join(dir, 'config.json')) || RunFolder.open(dir).checkpoints().length === 0) return null;
   return loadRunModel(dir);
 }

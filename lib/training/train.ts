@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendReport, initBackend } from '../backend/backend.js';
 import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, type PartialEpoch, saveCheckpoint } from '../io/checkpoint.js';
 import { type EpochRecord, RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/run-lock.js';
 import { createModel } from './registry.js';
@@ -47,6 +47,11 @@ export interface TrainOptions {
   /** Continue from the newest checkpoint (or start, if the folder has none). */
   resume?: boolean;
   progress?: ProgressReporter;
+  /**
+   * Asks the loop to stop: checked after every step; when set, the loop writes a checkpoint of where it is (inside
+   * the epoch if need be) and returns with `stopped` true. A scheduler's signal before preemption sets it.
+   */
+  stop?: { requested: boolean };
   /** Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw). */
   afterStep?: (context: {
     model: AdversarialModel;
@@ -63,6 +68,8 @@ export interface TrainResult {
   backend: BackendReport;
   /** Wall time of this call's epochs. */
   seconds: number;
+  /** True when the loop stopped on request before the last epoch (a checkpoint holds where it was). */
+  stopped: boolean;
 }
 
 function setLearningRates(config: TrainingConfig, optimizers: StepOptimizers, epoch: number): number {
@@ -138,16 +145,19 @@ async function trainInFolder(
   let startEpoch = 0;
   let step = 0;
   let history: EpochRecord[] = [];
+  let partial: PartialEpoch | undefined;
   const latest = options.resume ? run.checkpoints().pop() : undefined;
   if (latest) {
     const position = loadCheckpoint(latest.dir, model, optimizers);
-    random = new Random(0, position.random);
+    random = new Random(0, position.partialEpoch?.startRandom ?? position.random);
     startEpoch = position.epoch;
     step = position.step;
+    partial = position.partialEpoch;
     // Epochs after the checkpoint were lost with the process; they are trained again. The checkpoint's own records
     // make history.json's state irrelevant (a version 1 checkpoint has none: history.json is read then).
     history = position.history ?? run.readHistory().filter((r) => r.epoch < startEpoch);
-    progress.message(`resuming ${run.dir} after epoch ${startEpoch} (step ${step})`);
+    const where = partial ? `${partial.stepsDone} steps into epoch ${startEpoch + 1}` : `after epoch ${startEpoch}`;
+    progress.message(`resuming ${run.dir} ${where} (step ${step})`);
   } else {
     progress.message(
       `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${Math.floor(data.count / config.batchSize)} steps`,
@@ -157,11 +167,17 @@ async function trainInFolder(
   const started = performance.now();
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
-      const epochStarted = performance.now();
+      const epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
       const learningRate = setLearningRates(config, optimizers, epoch);
+      const startRandom = random.state();
       const batches = epochBatches(data.count, config.batchSize, random);
-      const sums: Record<string, number> = {};
-      for (let i = 0; i < batches.length; i++) {
+      const sums: Record<string, number> = { ...partial?.lossSums };
+      const first = partial?.stepsDone ?? 0;
+      // The steps already taken drew two seeds each (prior and step noise); drawing them again puts the random
+      // state where the interrupted run had it.
+      for (let i = 0; i < 2 * first; i++) random.seed();
+      partial = undefined;
+      for (let i = first; i < batches.length; i++) {
         const batch = makeBatch(data, batches[i]);
         const latents = model.samplePrior(config.batchSize, random.seed());
         const seed = random.seed();
@@ -179,6 +195,18 @@ async function trainInFolder(
         progress.step(epoch, config.epochs, i + 1, batches.length, losses);
         options.afterStep?.({ model, epoch, step, losses });
         if (step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(model, step, run);
+        // A step runs synchronously; the event loop gets a turn here so that a signal handler can ask to stop.
+        if (options.stop) await new Promise((resolve) => setImmediate(resolve));
+        if (options.stop?.requested && i + 1 < batches.length) {
+          checkWeightsFinite(model, step, run);
+          const seconds = (performance.now() - epochStarted) / 1000;
+          const partialEpoch = { startRandom, stepsDone: i + 1, lossSums: sums, seconds };
+          const position = { epoch, step, random: random.state(), history, partialEpoch };
+          saveCheckpoint(run.checkpointDir(epoch, i + 1), model, optimizers, position);
+          run.pruneCheckpoints(config.keepCheckpoints);
+          progress.message(`stopped on request ${i + 1} steps into epoch ${epoch + 1}; resume continues from there`);
+          return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: true };
+        }
       }
       checkWeightsFinite(model, step, run);
       const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches.length]));
@@ -196,9 +224,18 @@ async function trainInFolder(
         });
         run.pruneCheckpoints(config.keepCheckpoints);
       }
+      if (options.stop?.requested && done < config.epochs) {
+        if (done % config.checkpointEvery !== 0) {
+          const position = { epoch: done, step, random: random.state(), history };
+          saveCheckpoint(run.checkpointDir(done), model, optimizers, position);
+          run.pruneCheckpoints(config.keepCheckpoints);
+        }
+        progress.message(`stopped on request after epoch ${done}; resume continues from there`);
+        return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: true };
+      }
     }
   } finally {
     disposeOptimizers(optimizers);
   }
-  return { run, model, history, backend, seconds: (performance.now() - started) / 1000 };
+  return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: false };
 }

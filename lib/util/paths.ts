@@ -41,3 +41,11 @@ export function figuresDir(): string {
     ? path.resolve(process.env.BIGAN_FIGURES_DIR)
     : path.join(projectRoot(), 'figures');
 }
+
+/**
+ * Where runs live: $BIGAN_RUNS_DIR, else runs/ in the project. Shared storage for a cluster's jobs is set here (every
+ * task of a sweep must see the same folder).
+ */
+export function runsDir(): string {
+  return process.env.BIGAN_RUNS_DIR ? path.resolve(process.env.BIGAN_RUNS_DIR) : path.join(projectRoot(), 'runs');
+}

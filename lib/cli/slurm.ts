@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import { projectRoot, runsDir } from '../util/paths.js';
+import { choiceFlag } from './flags.js';
+
+export const ENGINES = ['local', 'slurm'] as const;
+
+/** Where a job runs and what it may use, from `--partition`, `--gres`, `--time`. */
+export interface SlurmOptions {
+  partition?: string;
+  gres?: string;
+  time?: string;
+  dryRun: boolean;
+}
+
+/** `--engine local|slurm`; the Slurm options are refused with the local engine rather than ignored. */
+export function engineFlag(
+  value: string | undefined,
+  slurm: Omit<SlurmOptions, 'dryRun'> & { dryRun?: boolean },
+): 'local' | 'slurm' {
+  const engine = choiceFlag('engine', value, ENGINES, 'local');
+  const given = Object.entries(slurm)
+    .filter(([, v]) => v !== undefined && v !== false)
+    .map(([k]) => `--${k === 'dryRun' ? 'dry-run' : k}`);
+  if (engine === 'local' && given.length > 0)
+    throw new Error(`${given.join(', ')} ${given.length > 1 ? 'need' : 'needs'} --engine slurm`);
+  if (slurm.time !== undefined && !/^(\d+-)?\d{1,2}:\d{2}(:\d{2})?$/.test(slurm.time)) {
+    throw new Error(`--time must be Slurm's HH:MM, HH:MM:SS or D-HH:MM:SS, got '${slurm.time}'`);
+  }
+  for (const [flag, value] of [
+    ['partition', slurm.partition],
+    ['gres', slurm.gres],
+  ] as const) {
+    if (value !== undefined && !/^[\w.:,=-]+$/.test(value))
+      throw new Error(`--${flag}: unexpected characters in '${value}'`);
+  }
+  return engine;
+}
+
+/** Quotes a word for bash. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The #SBATCH lines every job of this project carries, then the job's own. */
+export function sbatchHeader(name: string, options: SlurmOptions, lines: string[]): string {
+  return [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${name}`,
+    ...(options.partition ? [`#SBATCH --partition=${options.partition}`] : []),
+    ...(options.gres ? [`#SBATCH --gres=${options.gres}`] : []),
+    ...(options.time ? [`#SBATCH --time=${options.time}`] : []),
+    ...lines.map((line) => `#SBATCH ${line}`),
+    'set -u',
+    `cd ${shellWord(projectRoot())}`,
+    // The tasks share the runs folder this command saw; BIGAN_RUNS_DIR carries it into every task.
+    `export BIGAN_RUNS_DIR=${shellWord(runsDir())}`,
+  ].join('\n');
+}
+
+/** The `bigan` command as a job runs it: this checkout's Node.js and CLI, by absolute path. */
+export function biganCommand(args: string[]): string {
+  return [process.execPath, path.join(projectRoot(), 'bin', 'bigan.js'), ...args].map(shellWord).join(' ');
+}
+
+/**
+ * Writes the job script under <runs>/slurm/ and submits it with `sbatch`, printing the job id; with `dryRun` it
+ * prints the script instead. Returns the script's path.
+ */
+export function submit(name: string, script: string, options: SlurmOptions): string {
+  const dir = path.join(runsDir(), 'slurm');
+  const file = path.join(dir, `${name}.sh`);
+  if (options.dryRun) {
+    console.log(script);
+    return file;
+  }
+  // Slurm opens each task's output file in this folder too: it must exist before the job starts.
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(file, `${script}\n`);
+  const result = spawnSync('sbatch', ['--parsable', file], { encoding: 'utf8' });
+  if (result.error)
+    throw new Error(`sbatch could not be run (${result.error.message}): is Slurm installed and on PATH?`);
+  if (result.status !== 0) throw new Error(`sbatch ${file} failed: ${result.stderr.trim()}`);
+  console.log(`submitted ${file} as Slurm job ${result.stdout.trim()}`);
+  return file;
+}
