@@ -1,13 +1,13 @@
+import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
 import { ABLATION_NAMES, collectAblations, runAblations, type EvaluationSettings } from '../experiments/ablations.js';
 import { type AblationTable, resultsFile, writeResults } from '../experiments/results.js';
-import { summarizeAblations } from '../experiments/statistics.js';
+import { type AblationSummary, summarizeAblations } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
 import { choiceFlag, integerFlag } from './flags.js';
-import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
-import path from 'node:path';
 import { runsDir } from '../util/paths.js';
+import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
 
 const BUDGETS = ['quick', 'table'] as const;
 
@@ -87,7 +87,8 @@ export async function ablateCommand(flags: {
   } else {
     results = await runAblations(rows, options);
   }
-  printTable(summarizeAblations(results), seeds, flags.json);
+  const summary = summarizeAblations(results);
+  printTable(summary, seeds, flags.json);
   if (flags.results) {
     const table: AblationTable = {
       name: flags.results,
@@ -96,7 +97,7 @@ export async function ablateCommand(flags: {
       seeds,
       evaluation: EVALUATION[budget],
       base: BIGBIGAN_BASE[budget],
-      summary: summarizeAblations(results),
+      summary,
       runs: results.map(({ runDir: _, ...r }) => r),
       seconds: (performance.now() - started) / 1000,
       recordedAt: new Date().toISOString(),
@@ -107,7 +108,7 @@ export async function ablateCommand(flags: {
   return 0;
 }
 
-function printTable(summary: ReturnType<typeof summarizeAblations>, seeds: number, json: boolean): void {
+function printTable(summary: AblationSummary[], seeds: number, json: boolean): void {
   const fmt = (m: Record<string, number>, s: Record<string, number>, k: string, scale = 1, digits = 2) =>
     `${(m[k] * scale).toFixed(digits)}${seeds > 1 ? ` ± ${(s[k] * scale).toFixed(digits)}` : ''}`;
   if (json) {

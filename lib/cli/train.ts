@@ -62,7 +62,6 @@ function trainJobScript(out: string, args: string[], slurm: SlurmOptions): strin
   ].join('\n');
 }
 
-/** `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]`. */
 /**
  * With --resume the run's own config.json decides; an option given beside it that says otherwise is refused,
  * naming each, rather than ignored.
@@ -100,6 +99,10 @@ function checkResumeOptions(
   }
 }
 
+/**
+ * `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
+ * [--engine local|slurm ...]`.
+ */
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   const model = choiceFlag('model', flags.model, MODEL_KINDS, 'bigan');
   const preset = choiceFlag('preset', flags.preset, PRESET_NAMES, 'quick');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendReport, initBackend } from '../backend/backend.js';
 import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
-import { loadCheckpoint, type PartialEpoch, saveCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, type PartialEpoch, saveCheckpoint, type TrainingPosition } from '../io/checkpoint.js';
 import { type EpochRecord, RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/run-lock.js';
 import { createModel } from './registry.js';
@@ -165,6 +165,18 @@ async function trainInFolder(
   }
 
   const started = performance.now();
+  const finish = (stopped: boolean): TrainResult => ({
+    run,
+    model,
+    history,
+    backend,
+    seconds: (performance.now() - started) / 1000,
+    stopped,
+  });
+  const checkpoint = (dir: string, position: TrainingPosition) => {
+    saveCheckpoint(dir, model, optimizers, position);
+    run.pruneCheckpoints(config.keepCheckpoints);
+  };
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
       const epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
@@ -201,11 +213,9 @@ async function trainInFolder(
           checkWeightsFinite(model, step, run);
           const seconds = (performance.now() - epochStarted) / 1000;
           const partialEpoch = { startRandom, stepsDone: i + 1, lossSums: sums, seconds };
-          const position = { epoch, step, random: random.state(), history, partialEpoch };
-          saveCheckpoint(run.checkpointDir(epoch, i + 1), model, optimizers, position);
-          run.pruneCheckpoints(config.keepCheckpoints);
+          checkpoint(run.checkpointDir(epoch, i + 1), { epoch, step, random: random.state(), history, partialEpoch });
           progress.message(`stopped on request ${i + 1} steps into epoch ${epoch + 1}; resume continues from there`);
-          return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: true };
+          return finish(true);
         }
       }
       checkWeightsFinite(model, step, run);
@@ -215,27 +225,17 @@ async function trainInFolder(
       run.writeHistory(history);
       progress.epochEnd(epoch, config.epochs, seconds, means);
       const done = epoch + 1;
-      if (done % config.checkpointEvery === 0 || done === config.epochs) {
-        saveCheckpoint(run.checkpointDir(done), model, optimizers, {
-          epoch: done,
-          step,
-          random: random.state(),
-          history,
-        });
-        run.pruneCheckpoints(config.keepCheckpoints);
+      const stopping = Boolean(options.stop?.requested) && done < config.epochs;
+      if (done % config.checkpointEvery === 0 || done === config.epochs || stopping) {
+        checkpoint(run.checkpointDir(done), { epoch: done, step, random: random.state(), history });
       }
-      if (options.stop?.requested && done < config.epochs) {
-        if (done % config.checkpointEvery !== 0) {
-          const position = { epoch: done, step, random: random.state(), history };
-          saveCheckpoint(run.checkpointDir(done), model, optimizers, position);
-          run.pruneCheckpoints(config.keepCheckpoints);
-        }
+      if (stopping) {
         progress.message(`stopped on request after epoch ${done}; resume continues from there`);
-        return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: true };
+        return finish(true);
       }
     }
   } finally {
     disposeOptimizers(optimizers);
   }
-  return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped: false };
+  return finish(false);
 }
