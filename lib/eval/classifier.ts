@@ -13,7 +13,7 @@ import {
   type MnistSplit,
 } from '../data/mnist.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
-import { projectRoot } from '../util/paths.js';
+import { projectFolder } from '../util/paths.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { Random } from '../util/random.js';
 
@@ -49,9 +49,7 @@ export function buildClassifier(seed = 0): tf.LayersModel {
 
 /** data/classifier/ in the project, or $BIGAN_CLASSIFIER_DIR (tests use a copy). */
 export function classifierDir(): string {
-  return process.env.BIGAN_CLASSIFIER_DIR
-    ? path.resolve(process.env.BIGAN_CLASSIFIER_DIR)
-    : path.join(projectRoot(), 'data', 'classifier');
+  return projectFolder('BIGAN_CLASSIFIER_DIR', 'data', 'classifier');
 }
 
 const CLASSIFIER_FILES = ['model.json', 'weights.bin'];

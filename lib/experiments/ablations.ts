@@ -145,22 +145,12 @@ export function collectAblations(
     for (const s of options.seedIndices ?? seedRange(options.seeds)) {
       const config = ablationRunConfig(options, change(options.base), s);
       const dir = cachedRunDir(ablationRunName(row, s), config, options.root);
-      const scored = fs.existsSync(path.join(dir, 'config.json'))
-        ? RunFolder.open(dir).readAblationMetrics()[key]
-        : undefined;
+      const run = fs.existsSync(path.join(dir, 'config.json')) ? RunFolder.open(dir) : null;
+      const scored = run?.readAblationMetrics()[key];
       if (scored) results.push(scored as AblationMetrics);
       else {
-        const finished =
-          fs.existsSync(path.join(dir, 'config.json')) &&
-          RunFolder.open(dir)
-            .checkpoints()
-            .some((c) => c.epoch === config.epochs);
-        missing.push({
-          row,
-          seedIndex: s,
-          dir,
-          reason: !fs.existsSync(dir) ? 'not started' : finished ? 'not scored' : 'unfinished',
-        });
+        const reason = !run ? 'not started' : run.finishedCheckpoint() ? 'not scored' : 'unfinished';
+        missing.push({ row, seedIndex: s, dir, reason });
       }
     }
   }

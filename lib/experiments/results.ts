@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { AblationMetrics, EvaluationSettings } from './ablations.js';
 import type { AblationSummary } from './statistics.js';
-import { projectRoot } from '../util/paths.js';
+import { projectFolder } from '../util/paths.js';
 import type { EpochRecord } from '../io/run-folder.js';
 
 /** A finished long run's numbers, committed under data/results/ so that notebooks can show them without weights. */
@@ -27,10 +27,7 @@ export interface RunResults {
 export function resultsFile(name: string): string {
   if (!/^[\w.-]+$/.test(name))
     throw new Error(`results name '${name}' may only hold letters, digits, '.', '_' and '-'`);
-  const dir = process.env.BIGAN_RESULTS_DIR
-    ? path.resolve(process.env.BIGAN_RESULTS_DIR)
-    : path.join(projectRoot(), 'data', 'results');
-  return path.join(dir, `${name}.json`);
+  return path.join(projectFolder('BIGAN_RESULTS_DIR', 'data', 'results'), `${name}.json`);
 }
 
 /** Writes data/results/<name>.json atomically and returns its path. */

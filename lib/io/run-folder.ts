@@ -93,6 +93,11 @@ export class RunFolder {
       .sort((a, b) => a.epoch - b.epoch || a.stepInEpoch - b.stepInEpoch);
   }
 
+  /** The checkpoint after the config's last epoch, when the run has finished. */
+  finishedCheckpoint(): { epoch: number; stepInEpoch: number; dir: string } | undefined {
+    return this.checkpoints().find((c) => c.epoch === this.config.epochs && c.stepInEpoch === 0);
+  }
+
   checkpointDir(epoch: number, stepInEpoch = 0): string {
     const name = `epoch-${String(epoch).padStart(4, '0')}`;
     return path.join(this.checkpointsDir, stepInEpoch ? `${name}-step-${String(stepInEpoch).padStart(6, '0')}` : name);

@@ -78,7 +78,7 @@ async function trainOrReuse(
   if (options.retrain) fs.rmSync(dir, { recursive: true, force: true });
   if (fs.existsSync(path.join(dir, 'config.json'))) {
     const run = RunFolder.open(dir);
-    const finished = run.checkpoints().find((c) => c.epoch === config.epochs);
+    const finished = run.finishedCheckpoint();
     if (finished) {
       const { model } = await loadRunModel(dir);
       options.progress?.message(`reusing the finished run in ${dir}`);

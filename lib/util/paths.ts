@@ -35,11 +35,15 @@ export function packageFolder(name: string): string {
   }
 }
 
+/** The folder an environment variable names, else `parts` under the project root: for tests and clusters. */
+export function projectFolder(variable: string, ...parts: string[]): string {
+  const given = process.env[variable];
+  return given ? path.resolve(given) : path.join(projectRoot(), ...parts);
+}
+
 /** Where figures are exported: $BIGAN_FIGURES_DIR (the notebook runner sets it), else figures/ in the project. */
 export function figuresDir(): string {
-  return process.env.BIGAN_FIGURES_DIR
-    ? path.resolve(process.env.BIGAN_FIGURES_DIR)
-    : path.join(projectRoot(), 'figures');
+  return projectFolder('BIGAN_FIGURES_DIR', 'figures');
 }
 
 /**
@@ -47,5 +51,5 @@ export function figuresDir(): string {
  * task of a sweep must see the same folder).
  */
 export function runsDir(): string {
-  return process.env.BIGAN_RUNS_DIR ? path.resolve(process.env.BIGAN_RUNS_DIR) : path.join(projectRoot(), 'runs');
+  return projectFolder('BIGAN_RUNS_DIR', 'runs');
 }
