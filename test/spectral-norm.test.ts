@@ -102,3 +102,36 @@ test('SpectralConv2D: normalises the kernel seen as [k k in, out], strides and s
   assert.ok(difference < 1e-4, `output differs from conv2d(x, W / sigma) by ${difference}`);
   tf.dispose([x, out, expected]);
 });
+
+test('SpectralDense: the kernel gradient is autodiff of W / (v W u^T) with u and v held fixed, in training', async () => {
+  await initBackend();
+  const layer = new SpectralDense({ name: 'sn_autodiff_test', units: 3, kernelInitializer: init, seed: 7 });
+  const x = tf.randomNormal([4, 5], 0, 1, 'float32', 4);
+  const weights = tf.randomNormal([4, 3], 0, 1, 'float32', 8);
+  layer.apply(x);
+  const kernel = layer.trainableWeights[0].read() as tf.Variable;
+  const uBefore = tf.tensor(layer.getWeights()[2].dataSync(), [1, 3]) as tf.Tensor2D;
+  const { grads } = tf.variableGrads(
+    () => (layer.apply(x, { training: true }) as tf.Tensor).mul(weights).sum() as tf.Scalar,
+    [kernel],
+  );
+  // The same step written plainly: one power-iteration step from u, then sigma from constants u and v.
+  const normalize = (t: tf.Tensor2D) => t.div<tf.Tensor2D>(t.square().sum().add(1e-12).sqrt());
+  const w0 = tf.tensor2d(kernel.dataSync(), [5, 3]);
+  const v = normalize(tf.matMul(uBefore, w0, false, true));
+  const u = normalize(tf.matMul(v, w0));
+  const reference = tf.grad((w: tf.Tensor) => {
+    const sigma = v
+      .matMul(w as tf.Tensor2D)
+      .matMul(u, false, true)
+      .reshape([]);
+    return x.matMul(w.div<tf.Tensor2D>(sigma)).add(layer.trainableWeights[1].read()).mul(weights).sum() as tf.Scalar;
+  })(w0);
+  const got = grads[kernel.name].dataSync();
+  const want = reference.dataSync();
+  const scale = Math.max(...want.map(Math.abs));
+  want.forEach((value, i) =>
+    assert.ok(Math.abs(got[i] - value) <= 1e-5 * scale, `kernel[${i}]: got ${got[i]}, autodiff gives ${value}`),
+  );
+  assert.deepEqual(Array.from(layer.getWeights()[2].dataSync()), Array.from(u.dataSync()), 'u moved one step');
+});

@@ -134,3 +134,27 @@ test('bad checkpoints and run folders are errors naming the file, and leave the 
   disposeOptimizers(otherOptimizers);
   disposeOptimizers(sameOptimizers);
 });
+
+test('keepEvery: checkpoints at its multiples survive pruning, mid-epoch ones and the rest do not', () => {
+  const run = RunFolder.create(tmp(), makeConfig('quick', { keepCheckpoints: 2, keepEvery: 100 }));
+  for (const [epoch, step] of [
+    [95, 0],
+    [100, 0],
+    [100, 17],
+    [105, 0],
+    [200, 0],
+    [205, 0],
+    [210, 0],
+  ])
+    fs.mkdirSync(run.checkpointDir(epoch, step), { recursive: true });
+  run.pruneCheckpoints(2, 100);
+  assert.deepEqual(
+    run.checkpoints().map((c) => [c.epoch, c.stepInEpoch]),
+    [
+      [100, 0],
+      [200, 0],
+      [205, 0],
+      [210, 0],
+    ],
+  );
+});

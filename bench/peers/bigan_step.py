@@ -5,12 +5,10 @@ Prints one JSON line: {"peer": "pytorch", "msPerStep": ..., "threads": ..., "bla
 threads that setting does not change, so the BLAS thread count is reported beside it (null when unknown).
 Usage: python3 bigan_step.py [--warmup 5] [--steps 30] [--threads N]
 """
-import argparse
-import json
-import time
-
 import torch
 from torch import nn
+
+from step_timing import parse_args, time_steps
 
 
 def mlp(sizes, hidden_act, out_act=None):
@@ -37,14 +35,7 @@ def blas_threads():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=0)
-    args = parser.parse_args()
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    args = parse_args(__doc__.splitlines()[0])
     leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
     encoder = mlp([784, 1024, 1024, 50], leaky)
     generator = mlp([50, 1024, 1024, 784], nn.ReLU, nn.Sigmoid)
@@ -70,14 +61,7 @@ def main():
         opt_eg.step()
         return float(d_loss) + float(eg_loss)
 
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    ms = (time.perf_counter() - start) * 1000 / args.steps
-    print(json.dumps({"peer": "pytorch", "version": torch.__version__, "msPerStep": ms, "threads": torch.get_num_threads(),
-                      "blasThreads": blas_threads(), "steps": args.steps}))
+    time_steps(step, args, blasThreads=blas_threads())
 
 
 if __name__ == "__main__":

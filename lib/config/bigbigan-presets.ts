@@ -21,6 +21,7 @@ const QUICK: TrainingConfig = validateConfig({
   seed: 1,
   checkpointEvery: 1,
   keepCheckpoints: 1,
+  keepEvery: 0,
   trainLimit: 1024,
   bigbigan: {
     generatorChannels: 16,

@@ -33,6 +33,11 @@ export interface TrainingConfig {
   checkpointEvery: number;
   /** Checkpoints kept on disk; older ones are deleted. */
   keepCheckpoints: number;
+  /**
+   * A checkpoint at a multiple of this many epochs is never deleted (0 = none): the milestones a long run is
+   * evaluated at (100, 200, 300 and 400 for the paper preset).
+   */
+  keepEvery: number;
   /** Train on the first N training images only (0 = all 60,000); for quick runs. */
   trainLimit: number;
   /** BigBiGAN's settings; null for the BiGANs. */
@@ -70,6 +75,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     seed: 1,
     checkpointEvery: 1,
     keepCheckpoints: 2,
+    keepEvery: 0,
     trainLimit: 2048,
     bigbigan: null,
   },
@@ -87,6 +93,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     seed: 1,
     checkpointEvery: 5,
     keepCheckpoints: 3,
+    keepEvery: 100,
     trainLimit: 0,
     bigbigan: null,
   },
@@ -104,6 +111,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     seed: 1,
     checkpointEvery: 5,
     keepCheckpoints: 3,
+    keepEvery: 100,
     trainLimit: 0,
     bigbigan: null,
   },
@@ -206,6 +214,7 @@ const CONFIG_CHECKS: Record<string, Check> = {
   seed: number(0, 2 ** 32 - 1, { integer: true }),
   checkpointEvery: number(1, 100000, { integer: true }),
   keepCheckpoints: number(1, 1000, { integer: true }),
+  keepEvery: number(0, 100000, { integer: true }),
   trainLimit: number(0, 60000, { integer: true }),
   bigbigan: (value, field) => {
     if (value !== null) checkObject(value, field, BIGBIGAN_CHECKS);
@@ -214,19 +223,15 @@ const CONFIG_CHECKS: Record<string, Check> = {
 
 /**
  * Brings a config written by an earlier version up to date before validation: configs from before BigBiGAN have
- * no `bigbigan` field, which means null for the BiGANs they describe.
+ * no `bigbigan` field, which means null for the BiGANs they describe, and configs from before milestones have no
+ * `keepEvery`, which means 0.
  */
 export function upgradeConfig(raw: unknown): unknown {
-  if (
-    raw &&
-    typeof raw === 'object' &&
-    !Array.isArray(raw) &&
-    !('bigbigan' in raw) &&
-    (raw as { model?: unknown }).model !== 'bigbigan'
-  ) {
-    return { ...raw, bigbigan: null };
-  }
-  return raw;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const upgraded: Record<string, unknown> = { ...raw };
+  if (!('bigbigan' in upgraded) && upgraded.model !== 'bigbigan') upgraded.bigbigan = null;
+  if (!('keepEvery' in upgraded)) upgraded.keepEvery = 0;
+  return upgraded;
 }
 
 /** Checks every field of a full config: unknown, missing and out-of-range fields are errors naming the field. */

@@ -103,10 +103,12 @@ export class RunFolder {
     return path.join(this.checkpointsDir, stepInEpoch ? `${name}-step-${String(stepInEpoch).padStart(6, '0')}` : name);
   }
 
-  /** Deletes all but the newest `keep` checkpoints. */
-  pruneCheckpoints(keep: number): void {
+  /** Deletes all but the newest `keep` checkpoints, sparing end-of-epoch ones at multiples of `keepEvery`. */
+  pruneCheckpoints(keep: number, keepEvery = 0): void {
     const all = this.checkpoints();
-    for (const old of all.slice(0, Math.max(0, all.length - keep)))
+    const milestone = (c: { epoch: number; stepInEpoch: number }) =>
+      keepEvery > 0 && c.epoch > 0 && c.epoch % keepEvery === 0 && c.stepInEpoch === 0;
+    for (const old of all.slice(0, Math.max(0, all.length - keep)).filter((c) => !milestone(c)))
       fs.rmSync(old.dir, { recursive: true, force: true });
   }
 

@@ -5,6 +5,7 @@ import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './advers
 import { opSeed, Random } from '../util/random.js';
 import { BATCH_NORM, networksDisposer, LEAKY_SLOPE, trainableVariables } from './blocks.js';
 import { SpectralConv2D, SpectralDense } from './spectral-norm.js';
+import { BatchNorm } from './batch-norm.js';
 
 /** BigBiGAN at MNIST scale: what its ablations change. */
 export interface BigBiganSettings {
@@ -52,7 +53,7 @@ function layerApply(layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTe
 const leaky = () => tf.layers.leakyReLU({ alpha: LEAKY_SLOPE });
 // Layers with weights are named: checkpoints store weights by layer name, and tfjs' generated names change with
 // every model built in the process.
-const batchNorm = (name: string) => tf.layers.batchNormalization({ ...BATCH_NORM, name });
+const batchNorm = (name: string) => new BatchNorm({ ...BATCH_NORM, name });
 /** Glorot-normal kernels, each seeded from the one Random of the model, in the order the builders ask. */
 const glorot = (random: Random) => tf.initializers.glorotNormal({ seed: random.seed() });
 
@@ -146,23 +147,24 @@ export function buildBigBiganDiscriminator(
       filters,
       kernelSize: 4,
       strides: 2,
+      activation: 'leakyRelu',
       kernelInitializer: glorot(random),
       seed: random.seed(),
     });
-  const dense = (units: number, name: string) =>
-    new SpectralDense({ name, units, kernelInitializer: glorot(random), seed: random.seed() });
+  const dense = (units: number, name: string, activation: 'linear' | 'leakyRelu' = 'leakyRelu') =>
+    new SpectralDense({ name, units, activation, kernelInitializer: glorot(random), seed: random.seed() });
   const x = tf.input({ shape: [res * res], name: 'discriminator_x' });
   const z = tf.input({ shape: [latentSize], name: 'discriminator_z' });
   let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), x);
-  f = layerApply(leaky(), layerApply(conv(cd, 'f_conv1'), f));
-  f = layerApply(leaky(), layerApply(conv(2 * cd, 'f_conv2'), f));
-  f = layerApply(leaky(), layerApply(dense(FEATURES, 'f_dense'), layerApply(tf.layers.flatten(), f)));
-  let h = layerApply(leaky(), layerApply(dense(hiddenUnits, 'h_dense1'), z));
-  h = layerApply(leaky(), layerApply(dense(FEATURES, 'h_dense2'), h));
+  f = layerApply(conv(cd, 'f_conv1'), f);
+  f = layerApply(conv(2 * cd, 'f_conv2'), f);
+  f = layerApply(dense(FEATURES, 'f_dense'), layerApply(tf.layers.flatten(), f));
+  let h = layerApply(dense(hiddenUnits, 'h_dense1'), z);
+  h = layerApply(dense(FEATURES, 'h_dense2'), h);
   let j = layerApply(tf.layers.concatenate({ name: 'j_input' }), [f, h]);
-  j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense1'), j));
-  j = layerApply(leaky(), layerApply(dense(2 * hiddenUnits, 'j_dense2'), j));
-  const score = (name: string, input: tf.SymbolicTensor) => layerApply(dense(1, name), input);
+  j = layerApply(dense(2 * hiddenUnits, 'j_dense1'), j);
+  j = layerApply(dense(2 * hiddenUnits, 'j_dense2'), j);
+  const score = (name: string, input: tf.SymbolicTensor) => layerApply(dense(1, name, 'linear'), input);
   return tf.model({
     inputs: [x, z],
     outputs: [score('s_x', f), score('s_z', h), score('s_xz', j)],
@@ -210,14 +212,22 @@ export function createBigBiganModel(
       .avgPool(images.reshape([-1, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D, 2, 2, 'valid')
       .reshape([-1, res * res]);
   };
-  const scores = (x: tf.Tensor2D, z: tf.Tensor2D): Scores => {
-    const [sx, sz, sxz] = discriminator.apply([x, z], { training: true }) as tf.Tensor[];
-    return { x: sx, z: sz, xz: sxz };
+  /**
+   * D judges the encoder pairs (x, E(x)) and the generator pairs (G(z), z) as one batch, as BigGAN's D sees real and
+   * generated images together: D has no batch statistics, so this changes no score, and each D pass costs half
+   * the ops and moves the spectral norms' u one power-iteration step.
+   */
+  const bothScores = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => {
+    const n = inputs.images.shape[0];
+    const x = tf.concat([forDiscriminator(inputs.images), generated], 0);
+    const z = tf.concat([encoded, inputs.latents], 0);
+    const scores = discriminator.apply([x, z], { training: true }) as tf.Tensor[];
+    const [encoderScores, generatorScores] = [{}, {}] as Scores[];
+    (['x', 'z', 'xz'] as const).forEach((key, i) => {
+      [encoderScores[key], generatorScores[key]] = tf.split(scores[i], [n, n], 0);
+    });
+    return { encoderScores, generatorScores };
   };
-  const bothScores = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => ({
-    encoderScores: scores(forDiscriminator(inputs.images), encoded),
-    generatorScores: scores(generated, inputs.latents),
-  });
   return {
     kind: 'bigbigan',
     conditional: false,

@@ -10,6 +10,7 @@ import {
   nativeMatMul,
   type NativeActivation,
 } from '../backend/native-ops.js';
+import { addBatchNormWeights } from './batch-norm.js';
 
 export type Activation = NativeActivation;
 
@@ -71,17 +72,14 @@ export class DenseBlock extends tf.layers.Layer {
     this.kernel = this.addWeight('kernel', [inputDim, units], 'float32', this.config.kernelInitializer);
     this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
     if (this.config.batchNorm) {
-      this.gamma = this.addWeight('gamma', [units], 'float32', tf.initializers.ones());
-      this.beta = this.addWeight('beta', [units], 'float32', tf.initializers.zeros());
-      this.movingMean = this.addWeight('moving_mean', [units], 'float32', tf.initializers.zeros(), undefined, false);
-      this.movingVariance = this.addWeight(
-        'moving_variance',
-        [units],
-        'float32',
-        tf.initializers.ones(),
-        undefined,
-        false,
-      );
+      ({
+        gamma: this.gamma,
+        beta: this.beta,
+        movingMean: this.movingMean,
+        movingVariance: this.movingVariance,
+      } = addBatchNormWeights((name, init, trainable) =>
+        this.addWeight(name, [units], 'float32', init, undefined, trainable),
+      ));
     }
     this.built = true;
   }

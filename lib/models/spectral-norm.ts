@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeBackendActive, nativeMatMul } from '../backend/native-ops.js';
+import { LEAKY_SLOPE } from './blocks.js';
+import { nativeDense } from './native-dense.js';
 
 /**
  * Spectral normalisation (Miyato et al., 2018), as BigGAN and BigBiGAN use it in the discriminator: the layer
@@ -10,29 +13,45 @@ import * as tf from '@tensorflow/tfjs';
 
 const POWER_EPSILON = 1e-12;
 
-// tfjs has no stop-gradient op: an identity whose gradient is zero.
-const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor;
-  return { value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as <T extends tf.Tensor>(x: T) => T;
+/** 2-D product; on native TensorFlow without tfjs' reshapes to rank 3 (this runs outside the gradient tape). */
+const matMul = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D =>
+  nativeBackendActive() ? nativeMatMul(a, b, transposeA, transposeB) : tf.matMul(a, b, transposeA, transposeB);
 
 const normalize = (v: tf.Tensor2D): tf.Tensor2D => v.div(v.square().sum().add(POWER_EPSILON).sqrt());
 
-/** The kernel divided by its spectral norm; in training, u moves one power-iteration step. */
+/**
+ * The kernel divided by its spectral norm sigma = v W u^T; in training, u moves one power-iteration step first.
+ * One custom-gradient op: u and v are constants of the gradient (as in the paper's code), so
+ * dL/dW = G / sigma - (sum(G * W) / sigma^2) v^T u, G being dL/d(W / sigma). Written with tfjs' autodiff this was
+ * some fifty recorded ops per layer and call; here the forward ops run untaped and the backward is five ops.
+ */
 function spectrallyNormalized(kernel: tf.LayerVariable, uState: tf.LayerVariable, training: boolean): tf.Tensor {
-  const w = kernel.read();
-  const units = w.shape[w.rank - 1];
-  const matrix = w.reshape([-1, units]) as tf.Tensor2D; // W: [fan-in, units]
-  // u and v come from a gradient-free copy of W, so that only sigma's own dependence on W is differentiated.
-  const fixed = stopGradient(matrix);
-  let u = uState.read() as tf.Tensor2D; // [1, units]
-  const v = normalize(u.matMul(fixed, false, true) as tf.Tensor2D); // [1, fan-in]
-  if (training) {
-    u = normalize(v.matMul(fixed) as tf.Tensor2D);
-    uState.write(u);
-  }
-  const sigma = v.matMul(matrix).matMul(u, false, true); // v W u^T: [1, 1]
-  return w.div(sigma.reshape([]));
+  const normalized = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [w, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const units = w.shape[w.rank - 1];
+    const matrix = w.reshape([-1, units]) as tf.Tensor2D; // W: [fan-in, units]
+    let u = uState.read() as tf.Tensor2D; // [1, units]
+    const v = normalize(matMul(u, matrix, false, true)); // [1, fan-in]
+    const vw = matMul(v, matrix); // v W: [1, units]
+    if (training) {
+      u = normalize(vw);
+      uState.write(u);
+    }
+    const sigma = matMul(vw, u, false, true).reshape([]) as tf.Scalar; // v W u^T
+    const value = w.div(sigma);
+    save([w, value, sigma, v, u]);
+    return {
+      value,
+      gradFunc: (dy, [sw, svalue, ssigma, sv, su]) => {
+        const g = dy as tf.Tensor;
+        // (G - sum(G * W / sigma) v^T u) / sigma, the formula above with one division.
+        const scale = g.mul(svalue).sum();
+        const outer = matMul(sv as tf.Tensor2D, su as tf.Tensor2D, true, false).reshape(sw.shape);
+        return g.sub(outer.mul(scale)).div(ssigma);
+      },
+    };
+  });
+  return normalized(kernel.read());
 }
 
 interface SpectralArgs {
@@ -40,6 +59,8 @@ interface SpectralArgs {
   kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>;
   /** Seeds u's starting direction. */
   seed: number;
+  /** Applied to the output (default linear): LeakyReLU inside the layer lets the native path fuse it. */
+  activation?: 'linear' | 'leakyRelu';
 }
 
 abstract class SpectralLayer extends tf.layers.Layer {
@@ -68,6 +89,14 @@ abstract class SpectralLayer extends tf.layers.Layer {
   protected normalizedKernel(kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return spectrallyNormalized(this.kernel, this.u, kwargs.training === true);
   }
+
+  protected activate(x: tf.Tensor): tf.Tensor {
+    return this.spectral.activation === 'leakyRelu' ? tf.leakyRelu(x, LEAKY_SLOPE) : x;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), seed: this.spectral.seed, activation: this.spectral.activation ?? 'linear' };
+  }
 }
 
 /** A dense layer with a spectrally normalised kernel. */
@@ -91,12 +120,15 @@ export class SpectralDense extends SpectralLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
-      return x.matMul(this.normalizedKernel(kwargs) as tf.Tensor2D).add(this.bias.read());
+      const kernel = this.normalizedKernel(kwargs) as tf.Tensor2D;
+      if (kwargs.training === true && nativeBackendActive())
+        return nativeDense(x, kernel, this.bias.read(), this.spectral.activation ?? 'linear', LEAKY_SLOPE);
+      return this.activate(x.matMul(kernel).add(this.bias.read()));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.args.units, seed: this.spectral.seed };
+    return { ...super.getConfig(), units: this.args.units };
   }
 }
 
@@ -123,15 +155,15 @@ export class SpectralConv2D extends SpectralLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      return tf
-        .conv2d(x, this.normalizedKernel(kwargs) as tf.Tensor4D, this.args.strides, 'same')
-        .add(this.bias.read());
+      return this.activate(
+        tf.conv2d(x, this.normalizedKernel(kwargs) as tf.Tensor4D, this.args.strides, 'same').add(this.bias.read()),
+      );
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     const { filters, kernelSize, strides } = this.args;
-    return { ...super.getConfig(), filters, kernelSize, strides, seed: this.spectral.seed };
+    return { ...super.getConfig(), filters, kernelSize, strides };
   }
 }
 

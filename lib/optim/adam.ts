@@ -64,6 +64,14 @@ function checkState(state: AdamState, variables: tf.Variable[]): void {
 class NativeAdam implements Adam {
   private step = 0;
   private readonly handles: { weight: tf.Tensor; first: tf.Tensor; second: tf.Tensor }[];
+  /**
+   * The tfjs tensor each weight was last given by `apply`, which aliases its resource variable's buffer: while the
+   * weight still holds it, the resource variable is current and need not be assigned again. Anything else that
+   * assigns the weight (a checkpoint, setWeights) gives it another tensor.
+   */
+  private readonly synced: (object | null)[];
+  /** beta1, beta2, epsilon and the learning rate as kept tensors, made again only when the rate changes. */
+  private constants: { learningRate: number; tensors: tf.Tensor[] } | null = null;
 
   constructor(
     readonly variables: tf.Variable[],
@@ -76,18 +84,30 @@ class NativeAdam implements Adam {
         second: tf.keep(createResourceVariable(tf.zerosLike(v))),
       })),
     );
+    this.synced = variables.map(() => null);
   }
 
   setLearningRate(learningRate: number): void {
     this.settings.learningRate = learningRate;
   }
 
+  private constantScalars(): tf.Tensor[] {
+    const { learningRate, beta1, beta2 } = this.settings;
+    if (this.constants?.learningRate !== learningRate) {
+      if (this.constants) tf.dispose(this.constants.tensors);
+      this.constants = {
+        learningRate,
+        tensors: [learningRate, beta1, beta2, ADAM_EPSILON].map((s) => tf.keep(tf.scalar(s))),
+      };
+    }
+    return this.constants.tensors;
+  }
+
   apply(gradients: (tf.Tensor | null)[]): void {
     this.step++;
-    const { learningRate, beta1, beta2, weightDecay } = this.settings;
-    const scalars = [beta1 ** this.step, beta2 ** this.step, learningRate, beta1, beta2, ADAM_EPSILON].map((s) =>
-      tf.scalar(s),
-    );
+    const { beta1, beta2, weightDecay } = this.settings;
+    const powers = [tf.scalar(beta1 ** this.step), tf.scalar(beta2 ** this.step)];
+    const scalars = [...powers, ...this.constantScalars()];
     this.variables.forEach((variable, i) => {
       const raw = gradients[i];
       if (!raw) return;
@@ -95,14 +115,15 @@ class NativeAdam implements Adam {
       const gradient = withWeightDecay(variable, raw, weightDecay);
       // The resource variable aliases the weight's buffer; TensorFlow copies on write, so the tfjs tensor
       // that other code may still hold keeps its old value.
-      assignResourceVariable(h.weight, variable);
+      if (this.synced[i] !== variable.dataId) assignResourceVariable(h.weight, variable);
       resourceApplyAdam(h.weight, h.first, h.second, scalars, gradient);
       const updated = readResourceVariable(h.weight);
       variable.assign(updated);
+      this.synced[i] = variable.dataId;
       updated.dispose();
       if (gradient !== raw) gradient.dispose();
     });
-    tf.dispose(scalars);
+    tf.dispose(powers);
   }
 
   getState(): AdamState {
@@ -124,6 +145,7 @@ class NativeAdam implements Adam {
 
   dispose(): void {
     for (const h of this.handles) [h.weight, h.first, h.second].forEach(destroyResourceVariable);
+    if (this.constants) tf.dispose(this.constants.tensors);
   }
 }
 

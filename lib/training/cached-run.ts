@@ -13,9 +13,11 @@ import { train, type TrainResult } from './train.js';
 
 /**
  * Revisions of a model's networks that the config does not describe: a run trained before one cannot load into the
- * current networks, so it must not be found by the same key. BigBiGAN 2: the spectrally normalised discriminator.
+ * current networks, or trains differently, so it must not be found by the same key. BigBiGAN 2: the spectrally
+ * normalised discriminator. BigBiGAN 3: D judges encoder and generator pairs in one batch (one power-iteration
+ * step per D pass), so a table never mixes runs of both kinds.
  */
-const ARCHITECTURE_REVISIONS: Partial<Record<ModelKind, number>> = { bigbigan: 2 };
+const ARCHITECTURE_REVISIONS: Partial<Record<ModelKind, number>> = { bigbigan: 3 };
 
 /** A short hash of a config: runs with equal configs share a folder, a changed setting gets a new one. */
 export function configKey(config: TrainingConfig): string {
@@ -28,8 +30,10 @@ export function configKey(config: TrainingConfig): string {
         )
       : v;
   const revision = ARCHITECTURE_REVISIONS[config.model];
-  const text =
-    JSON.stringify(canonical(validateConfig(config))) + (revision === undefined ? '' : `#revision ${revision}`);
+  // keepEvery came later; left at 0 it hashes as the configs written before it did, so their runs keep their folders.
+  const { keepEvery, ...rest } = validateConfig(config);
+  const hashed = keepEvery === 0 ? rest : { ...rest, keepEvery };
+  const text = JSON.stringify(canonical(hashed)) + (revision === undefined ? '' : `#revision ${revision}`);
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 

@@ -175,7 +175,7 @@ async function trainInFolder(
   });
   const checkpoint = (dir: string, position: TrainingPosition) => {
     saveCheckpoint(dir, model, optimizers, position);
-    run.pruneCheckpoints(config.keepCheckpoints);
+    run.pruneCheckpoints(config.keepCheckpoints, config.keepEvery);
   };
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
