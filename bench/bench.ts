@@ -1,26 +1,30 @@
-// `npm run bench [-- --json] [-- --rounds N]`: figures side by side with their peers, measured in one run.
+// `npm run bench [-- --json] [-- --rounds N] [-- --only step,bigbigan,knn,export,tsne | tsne70k]`: our figures
+// beside their peers', measured in one run, honest on a noisy machine.
 //
-// 1. One BiGAN training step (reproduction MLPs, batch 128, D update then E+G update, Adam) on every backend
-//    that loads, each in its own process (bench/step.ts), and the same step in PyTorch on the CPU
-//    (bench/peers/bigan_step.py) when a Python with torch is found. Native TensorFlow and PyTorch alternate
-//    for `rounds` rounds and the medians are compared, because this two-core machine's timings drift.
-// 2. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test), ours on the best backend beside
-//    scikit-learn's brute-force KNeighborsClassifier.
-// 3. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
-// 4. t-SNE of the 10,000 test images (PCA to 50 dimensions): ours beside scikit-learn's Barnes-Hut TSNE on the
-//    same input, with time, final KL divergence and the 5-nearest-neighbour accuracy of each 2-D map (train on the
-//    first 5,000 points, test on the rest).
+// Every timing runs in a fresh process. Ours and the peer's alternate, round after round (the order flips each
+// round), and each side reports min / median / max; ratios compare medians. Around every run the host's CPU
+// accounting (/proc/stat) gives the share of time stolen by other virtual machines; the load average before the
+// bench and any run with more than 5% steal are reported as warnings, since both make ratios wrong.
+//
+// 1. One BiGAN training step (the paper preset: reproduction MLPs, batch 128, Adam) on native TensorFlow beside the
+//    same step in PyTorch (bench/peers/bigan_step.py) at 1 thread and at all threads; the slower backends once.
+// 2. One BigBiGAN step (the ablation table's Base: convolutional, spectral norm, hinge losses, batch 64) beside
+//    the same model in PyTorch (bench/peers/bigbigan_step.py).
+// 3. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test) beside scikit-learn's brute-force
+//    KNeighborsClassifier; both accuracies must agree.
+// 4. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
+// 5. t-SNE of the 10,000 test images (PCA to 50 dimensions) beside scikit-learn's Barnes-Hut TSNE on the same
+//    input: time, final KL divergence, the 5NN accuracy of each 2-D map, peak memory.
+// 6. Only with --only tsne70k: t-SNE of all 70,000 digits (PCA-50), one round (it takes many minutes).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_ORDER, type BackendName, initBackend } from '../lib/backend/backend.js';
+import { BACKEND_ORDER, type BackendName } from '../lib/backend/backend.js';
 import { defaultMnistDir, loadMnist, PIXELS } from '../lib/data/mnist.js';
-import { nearestNeighbourAccuracy } from '../lib/eval/knn.js';
 import { mapAccuracy } from '../lib/tsne/latent-map.js';
 import { pca } from '../lib/eval/pca.js';
-import { tsne } from '../lib/tsne/tsne.js';
 import { projectRoot } from '../lib/util/paths.js';
 import { classScatterFigure } from '../lib/plots/charts.js';
 import { figureToSvg, svgToPng } from '../lib/plots/export.js';
@@ -29,20 +33,21 @@ import { findPython } from './python.js';
 const { values: flags } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    rounds: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'step,knn,export,tsne' },
+    rounds: { type: 'string', default: '5' },
+    only: { type: 'string', default: 'step,bigbigan,knn,export,tsne' },
   },
 });
 const only = new Set(flags.only!.split(','));
 const rounds = Number(flags.rounds);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds must be a whole number >= 1, got ${flags.rounds}`);
 const root = projectRoot();
+const STEAL_WARNING = 0.05;
 
 interface Line {
   [key: string]: unknown;
 }
-const lines: Line[] = [];
 function emit(line: Line, text: string): void {
-  lines.push(line);
   if (flags.json) console.log(JSON.stringify(line));
   else console.log(text);
 }
@@ -53,6 +58,109 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** CPU time counters of the whole host (Linux); null elsewhere. */
+function cpuTimes(): number[] | null {
+  try {
+    return fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return null;
+  }
+}
+
+interface Run {
+  json: Record<string, unknown>;
+  /** Share of the host's CPU time stolen by other virtual machines during the run, null when unknown. */
+  steal: number | null;
+}
+
+/** Runs a command that prints one JSON line last; an error names the command and its last stderr line. */
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const before = cpuTimes();
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+  const after = cpuTimes();
+  const last = result.stdout?.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !last.startsWith('{')) {
+    const lines = result.stderr?.trim().split('\n') ?? [];
+    const why = lines.find((l) => /cannot load|Error:/.test(l)) ?? lines.pop() ?? result.error?.message ?? 'failed';
+    throw new Error(`${path.basename(args.find((a) => /\.(ts|py)$/.test(a)) ?? command)}: ${why}`);
+  }
+  let steal: number | null = null;
+  if (before && after) {
+    const delta = after.map((v, i) => v - before[i]);
+    const total = delta.slice(0, 8).reduce((a, b) => a + b, 0);
+    steal = total > 0 ? (delta[7] ?? 0) / total : 0;
+  }
+  return { json: JSON.parse(last), steal };
+}
+
+interface Contender {
+  label: string;
+  run: () => Run;
+  /** The figure compared, lower is better. */
+  value: (json: Record<string, unknown>) => number;
+}
+
+interface Tally {
+  label: string;
+  values: number[];
+  runs: Record<string, unknown>[];
+  steal: number[];
+}
+
+/** Runs every contender once per round, alternating the order each round. */
+function duel(contenders: Contender[], count: number): Tally[] {
+  const tallies = contenders.map((c) => ({ label: c.label, values: [], runs: [], steal: [] }) as Tally);
+  for (let round = 0; round < count; round++) {
+    const order = contenders.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const run = contenders[i].run();
+      tallies[i].values.push(contenders[i].value(run.json));
+      tallies[i].runs.push(run.json);
+      if (run.steal !== null) tallies[i].steal.push(run.steal);
+    }
+  }
+  return tallies;
+}
+
+function spread(t: Tally, unit: string, digits: number): string {
+  const f = (v: number) => v.toFixed(digits);
+  return `min ${f(Math.min(...t.values))}  median ${f(median(t.values))}  max ${f(Math.max(...t.values))} ${unit}`;
+}
+
+function stealNote(tallies: Tally[]): string {
+  const worst = Math.max(0, ...tallies.flatMap((t) => t.steal));
+  return worst > STEAL_WARNING
+    ? `  WARNING: up to ${(worst * 100).toFixed(0)}% of the CPU was stolen by other VMs during a run`
+    : '';
+}
+
+/** Prints each side's spread and the ratio of our median to the best peer's. */
+function report(bench: string, unit: string, digits: number, ours: Tally, peers: Tally[], extra: Line = {}): void {
+  const best = peers.reduce((a, b) => (median(b.values) < median(a.values) ? b : a));
+  const ratio = median(ours.values) / median(best.values);
+  for (const t of [ours, ...peers]) {
+    emit(
+      {
+        bench,
+        side: t.label,
+        values: t.values,
+        min: Math.min(...t.values),
+        median: median(t.values),
+        max: Math.max(...t.values),
+        maxSteal: Math.max(0, ...t.steal),
+      },
+      `${bench.padEnd(13)} ${t.label.padEnd(26)} ${spread(t, unit, digits)}`,
+    );
+  }
+  emit(
+    { bench, ratio, against: best.label, rounds: ours.values.length, ...extra },
+    `${''.padEnd(13)} ratio ${ratio.toFixed(2)}x ${best.label} (medians of ${ours.values.length} rounds)${stealNote([ours, ...peers])}`,
+  );
+}
+
+const tsx = (script: string, args: string[]) => ['--import', 'tsx', path.join(root, 'bench', script), ...args];
+
 // Slow backends take seconds a step, so they get fewer steps.
 const STEPS: Record<BackendName, [number, number]> = {
   'tensorflow-gpu': [5, 30],
@@ -61,145 +169,101 @@ const STEPS: Record<BackendName, [number, number]> = {
   cpu: [1, 2],
 };
 
-const NATIVE: BackendName[] = ['tensorflow-gpu', 'tensorflow'];
-
-function timeBackend(
-  backend: BackendName,
-): { ok: true; msPerStep: number; tensorflowVersion: string | null } | { ok: false; reason: string } {
+function stepContender(model: string, backend: BackendName): Contender {
   const [warmup, steps] = STEPS[backend];
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench', 'step.ts'), String(warmup), String(steps)],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, BIGAN_BACKEND: backend },
+  return {
+    label: `ours (${backend})`,
+    run: () =>
+      measure(process.execPath, tsx('step.ts', [model, String(warmup), String(steps)]), {
+        ...process.env,
+        BIGAN_BACKEND: backend,
+      }),
+    value: (json) => {
+      if (json.finite !== true) throw new Error(`${model} step on ${backend}: non-finite losses`);
+      if (json.leakedTensors !== 0)
+        throw new Error(`${model} step on ${backend}: ${json.leakedTensors} tensors leaked`);
+      return json.msPerStep as number;
     },
-  );
-  const last = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !last.startsWith('{')) {
-    const reason =
-      `${result.stderr}`.split('\n').find((l) => l.includes('cannot load')) ??
-      result.stderr.trim().split('\n').pop() ??
-      'failed';
-    return { ok: false, reason: reason.trim() };
-  }
-  const parsed = JSON.parse(last);
-  if (!parsed.finite) throw new Error(`${backend}: the step produced non-finite losses`);
-  if (parsed.leakedTensors !== 0) throw new Error(`${backend}: the step leaked ${parsed.leakedTensors} tensors`);
-  return { ok: true, msPerStep: parsed.msPerStep, tensorflowVersion: parsed.tensorflowVersion };
+  };
 }
 
-function timePytorch(python: string, threads: number): { msPerStep: number; blasThreads: number | null } {
-  const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'bigan_step.py'), '--threads', String(threads)], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`PyTorch peer failed: ${result.stderr.trim().split('\n').pop()}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+function pytorchContenders(peer: string): Contender[] {
+  const python = findPython('torch');
+  if (!python) return [];
+  return [...new Set([1, os.availableParallelism()])].map((threads) => ({
+    label: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`,
+    run: () => measure(python, [path.join(root, 'bench', 'peers', peer), '--threads', String(threads)]),
+    value: (json) => json.msPerStep as number,
+  }));
 }
 
-function benchSteps(): void {
-  const torchPython = findPython('torch');
-  const native: Record<string, number[]> = {};
-  const torch: Record<number, number[]> = {};
-  let blasThreads: number | null = null;
-  const threadCounts = [...new Set([1, os.availableParallelism()])];
+/** The best native backend that loads, and one timing of each slower one. */
+function benchStep(model: 'bigan' | 'bigbigan', bench: string): void {
+  let native: BackendName | null = null;
   for (const backend of BACKEND_ORDER) {
-    const first = timeBackend(backend);
-    if (!first.ok) {
+    const isNative = backend === 'tensorflow-gpu' || backend === 'tensorflow';
+    // The first native backend that loads is compared with PyTorch; the slow ones are timed once, BiGAN's only.
+    if ((isNative && native) || (!isNative && model === 'bigbigan')) continue;
+    try {
+      const once = duel([stepContender(model, backend)], 1)[0];
+      if (isNative) native = backend;
+      else
+        emit(
+          { bench, side: `ours (${backend})`, values: once.values },
+          `${bench.padEnd(13)} ${`ours (${backend})`.padEnd(26)} ${once.values[0].toFixed(0)} ms (one run)`,
+        );
+    } catch (error) {
       emit(
-        { bench: 'bigan-step', backend, skipped: first.reason },
-        `bigan step  ${backend.padEnd(15)} skipped: ${first.reason}`,
+        { bench, side: `ours (${backend})`, skipped: (error as Error).message },
+        `${bench.padEnd(13)} ${`ours (${backend})`.padEnd(26)} skipped: ${(error as Error).message}`,
       );
-      continue;
-    }
-    native[backend] = [first.msPerStep];
-  }
-  for (let round = 0; round < rounds; round++) {
-    // The slow backends are timed once; the native ones alternate with PyTorch.
-    for (const b of NATIVE) {
-      if (round === 0 || !native[b]) continue;
-      const again = timeBackend(b);
-      if (again.ok) native[b].push(again.msPerStep);
-    }
-    if (torchPython) {
-      for (const t of threadCounts) {
-        const run = timePytorch(torchPython, t);
-        (torch[t] ??= []).push(run.msPerStep);
-        blasThreads = run.blasThreads;
-      }
     }
   }
-  const torchMedians = Object.entries(torch).map(([t, ms]) => ({ threads: Number(t), ms: median(ms) }));
-  const bestTorch = torchMedians.length ? torchMedians.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
-  for (const t of torchMedians) {
+  if (!native) return;
+  const peers = pytorchContenders(model === 'bigan' ? 'bigan_step.py' : 'bigbigan_step.py');
+  const [ours, ...theirs] = duel([stepContender(model, native), ...peers], rounds);
+  if (theirs.length === 0) {
     emit(
-      {
-        bench: 'bigan-step',
-        peer: 'pytorch',
-        threads: t.threads,
-        blasThreads,
-        msPerStep: t.ms,
-        runs: torch[t.threads],
-      },
-      `bigan step  pytorch (${t.threads} thr${blasThreads ? `, BLAS ${blasThreads}` : ''}) ${t.ms.toFixed(1).padStart(8)} ms  (median of ${torch[t.threads].map((x) => x.toFixed(0)).join(', ')})`,
+      { bench, side: ours.label, values: ours.values },
+      `${bench.padEnd(13)} ${ours.label.padEnd(26)} ${spread(ours, 'ms', 1)}`,
     );
+    emit(
+      { bench, peer: 'pytorch', skipped: 'no Python with torch' },
+      `${''.padEnd(13)} PyTorch: not importable (apt install python3-torch)`,
+    );
+    return;
   }
-  if (!torchPython)
-    emit(
-      { bench: 'bigan-step', peer: 'pytorch', skipped: 'no Python with torch (apt install python3-torch)' },
-      'bigan step  pytorch          skipped: no Python with torch',
-    );
-  for (const [backend, runs] of Object.entries(native)) {
-    const ms = median(runs);
-    const ratio = bestTorch ? ms / bestTorch.ms : null;
-    emit(
-      {
-        bench: 'bigan-step',
-        backend,
-        msPerStep: ms,
-        runs,
-        ratioToPytorch: ratio,
-        pytorchThreads: bestTorch?.threads ?? null,
-      },
-      `bigan step  ${backend.padEnd(15)} ${ms.toFixed(1).padStart(8)} ms  ${ratio ? `${ratio.toFixed(2)}x PyTorch (${bestTorch!.threads} thr, its faster setting)` : ''}${runs.length > 1 ? `  (median of ${runs.map((x) => x.toFixed(0)).join(', ')})` : ''}`,
-    );
-  }
+  report(bench, 'ms', 1, ours, theirs);
 }
 
-async function benchNearestNeighbour(): Promise<void> {
-  const report = await initBackend();
-  const mnist = loadMnist();
-  const ours = nearestNeighbourAccuracy(
-    { values: mnist.train.images, count: mnist.train.count, dim: PIXELS },
-    mnist.train.labels,
-    { values: mnist.test.images, count: mnist.test.count, dim: PIXELS },
-    mnist.test.labels,
-  );
+function benchNearestNeighbour(): void {
   const python = findPython('sklearn');
-  let peer: { accuracy: number; seconds: number; version: string } | null = null;
-  if (python) {
-    const result = spawnSync(python, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()], {
-      encoding: 'utf8',
-    });
-    if (result.status !== 0) throw new Error(`scikit-learn peer failed: ${result.stderr.trim().split('\n').pop()}`);
-    peer = JSON.parse(result.stdout.trim().split('\n').pop()!);
+  const ours: Contender = {
+    label: 'ours',
+    run: () => measure(process.execPath, tsx('task.ts', ['knn'])),
+    value: (json) => json.seconds as number,
+  };
+  if (!python) {
+    const [t] = duel([ours], rounds);
+    emit(
+      { bench: 'knn-pixels', side: 'ours', values: t.values },
+      `1NN pixels    ours  ${spread(t, 's', 2)}   scikit-learn: not importable`,
+    );
+    return;
   }
-  const ratio = peer ? ours.seconds / peer.seconds : null;
+  const peer: Contender = {
+    label: 'scikit-learn',
+    run: () => measure(python, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()]),
+    value: (json) => json.seconds as number,
+  };
+  const [a, b] = duel([ours, peer], rounds);
+  const accuracies = new Set([...a.runs, ...b.runs].map((r) => r.accuracy));
+  if (accuracies.size !== 1)
+    throw new Error(`1NN accuracies differ between runs or from scikit-learn's: ${[...accuracies]}`);
+  report('1NN pixels', 's', 2, a, [b], { accuracy: [...accuracies][0] });
   emit(
-    {
-      bench: 'knn-pixels',
-      backend: report.backend,
-      accuracy: ours.accuracy,
-      seconds: ours.seconds,
-      peerAccuracy: peer?.accuracy ?? null,
-      peerSeconds: peer?.seconds ?? null,
-      ratioToPeer: ratio,
-    },
-    `1NN pixels  ours (${report.backend})  ${(ours.accuracy * 100).toFixed(2)}%  ${ours.seconds.toFixed(1)} s` +
-      (peer
-        ? `   scikit-learn ${peer.version}: ${(peer.accuracy * 100).toFixed(2)}%  ${peer.seconds.toFixed(1)} s   time ratio ${ratio!.toFixed(2)}x`
-        : '   scikit-learn: not importable'),
+    { bench: '1NN pixels', accuracy: [...accuracies][0] },
+    `${''.padEnd(13)} both ${((a.runs[0].accuracy as number) * 100).toFixed(2)}% on 60,000 -> 10,000`,
   );
 }
 
@@ -222,66 +286,113 @@ async function benchFigureExport(): Promise<void> {
   const pngSeconds = (performance.now() - pngStarted) / 1000;
   emit(
     { bench: 'figure-export', points: n, svgSeconds, pngSeconds, svgBytes: svg.length },
-    `export     10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`,
+    `export        10,000-point scatter: SVG ${svgSeconds.toFixed(2)} s (${(svg.length / 1e6).toFixed(1)} MB), PNG from it ${pngSeconds.toFixed(2)} s`,
   );
 }
 
-async function benchTsne(): Promise<void> {
-  await initBackend();
+/** t-SNE of the first n digits (test set first, then train), PCA to 50 dimensions, ours beside scikit-learn's. */
+function benchTsne(n: number, count: number): void {
+  const bench = `t-SNE ${n / 1000}k`;
   const mnist = loadMnist();
-  const n = 10000;
-  const input = pca({ values: mnist.test.images, count: n, dim: PIXELS }, 50).projected;
-  const labels = mnist.test.labels.subarray(0, n);
-  const ours = tsne({ values: input, count: n, dim: 50 });
-  const oursAccuracy = mapAccuracy(ours.embedding, labels);
+  const images = new Float32Array(n * PIXELS);
+  images.set(mnist.test.images.subarray(0, Math.min(n, mnist.test.count) * PIXELS));
+  if (n > mnist.test.count)
+    images.set(mnist.train.images.subarray(0, (n - mnist.test.count) * PIXELS), mnist.test.count * PIXELS);
+  const labels = new Uint8Array(n);
+  labels.set(mnist.test.labels.subarray(0, Math.min(n, mnist.test.count)));
+  if (n > mnist.test.count) labels.set(mnist.train.labels.subarray(0, n - mnist.test.count), mnist.test.count);
+  const input = pca({ values: images, count: n, dim: PIXELS }, 50).projected;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsne-bench-'));
+  const inputFile = path.join(dir, 'input.f32');
+  fs.writeFileSync(inputFile, Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  const mapAccuracyOf = (file: string) => {
+    const bytes = fs.readFileSync(file);
+    return mapAccuracy(new Float64Array(bytes.buffer, bytes.byteOffset, 2 * n), labels);
+  };
+  const contender = (label: string, command: string, args: string[]): Contender => ({
+    label,
+    run: () => {
+      const run = measure(command, args);
+      return { ...run, json: { ...run.json, knn5: mapAccuracyOf(args[args.length - 1]) } };
+    },
+    value: (json) => json.seconds as number,
+  });
+  const contenders = [
+    contender(
+      'ours',
+      process.execPath,
+      tsx('task.ts', ['tsne', inputFile, String(n), '50', path.join(dir, 'ours.f64')]),
+    ),
+  ];
   const python = findPython('sklearn');
-  let peer: { seconds: number; kl: number; version: string; accuracy: number } | null = null;
-  if (python) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsne-bench-'));
-    fs.writeFileSync(path.join(dir, 'input.f32'), Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-    const result = spawnSync(
-      python,
-      [
+  if (python)
+    contenders.push(
+      contender('scikit-learn', python, [
         path.join(root, 'bench', 'peers', 'tsne_sklearn.py'),
-        path.join(dir, 'input.f32'),
+        inputFile,
         String(n),
         '50',
-        path.join(dir, 'map.f64'),
-      ],
-      { encoding: 'utf8' },
+        path.join(dir, 'peer.f64'),
+      ]),
     );
-    if (result.status !== 0)
-      throw new Error(`scikit-learn t-SNE peer failed: ${result.stderr.trim().split('\n').pop()}`);
-    const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!);
-    const bytes = fs.readFileSync(path.join(dir, 'map.f64'));
-    peer = { ...parsed, accuracy: mapAccuracy(new Float64Array(bytes.buffer, bytes.byteOffset, 2 * n), labels) };
+  try {
+    const tallies = duel(contenders, count);
+    const describe = (t: Tally) => {
+      const kl = median(t.runs.map((r) => r.kl as number));
+      const knn5 = median(t.runs.map((r) => r.knn5 as number));
+      const peak = Math.max(...t.runs.map((r) => r.peakMegabytes as number));
+      return {
+        kl,
+        knn5,
+        peak,
+        text: `KL ${kl.toFixed(3)}, 5NN ${(knn5 * 100).toFixed(2)}%, peak ${peak.toFixed(0)} MB`,
+      };
+    };
+    if (tallies.length === 1) {
+      emit(
+        { bench, side: 'ours', values: tallies[0].values },
+        `${bench.padEnd(13)} ours  ${spread(tallies[0], 's', 1)}  ${describe(tallies[0]).text}   scikit-learn: not importable`,
+      );
+      return;
+    }
+    const [ours, peer] = tallies.map(describe);
+    report(bench, 's', 1, tallies[0], [tallies[1]], { klRatio: ours.kl / peer.kl, ours, peer });
+    emit(
+      { bench, klRatio: ours.kl / peer.kl },
+      `${''.padEnd(13)} ours ${ours.text}; scikit-learn ${peer.text}; KL ratio ${(ours.kl / peer.kl).toFixed(3)}`,
+    );
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const line = {
-    bench: 'tsne',
-    points: n,
-    dim: 50,
-    seconds: ours.seconds,
-    kl: ours.kl,
-    knn5: oursAccuracy,
-    peerSeconds: peer?.seconds ?? null,
-    peerKl: peer?.kl ?? null,
-    peerKnn5: peer?.accuracy ?? null,
-    timeRatio: peer ? ours.seconds / peer.seconds : null,
-    klRatio: peer ? ours.kl / peer.kl : null,
-  };
-  emit(
-    line,
-    `t-SNE      10,000 x 50: ours ${ours.seconds.toFixed(1)} s, KL ${ours.kl.toFixed(3)}, 5NN ${(oursAccuracy * 100).toFixed(2)}%` +
-      (peer
-        ? `   scikit-learn ${peer.version}: ${peer.seconds.toFixed(1)} s, KL ${peer.kl.toFixed(3)}, 5NN ${(peer.accuracy * 100).toFixed(2)}%   time ratio ${line.timeRatio!.toFixed(2)}x, KL ratio ${line.klRatio!.toFixed(3)}`
-        : '   scikit-learn: not importable'),
-  );
 }
 
-if (!flags.json)
-  console.log(`bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), ${rounds} rounds\n`);
-if (only.has('step')) benchSteps();
-if (only.has('knn')) await benchNearestNeighbour();
+/** Share of the CPU that other processes keep busy while the bench waits two seconds; null where unknown. */
+async function busyShare(): Promise<number | null> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const after = cpuTimes();
+  if (!before || !after) return null;
+  const delta = after.map((v, i) => v - before[i]);
+  const total = delta.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total > 0 ? 1 - (delta[3] + delta[4]) / total : null;
+}
+
+const load = os.loadavg()[0];
+const busy = await busyShare();
+emit(
+  { bench: 'machine', cpu: os.cpus()[0]?.model, threads: os.availableParallelism(), loadAverage: load, busy, rounds },
+  `bench on ${os.cpus()[0]?.model} (${os.availableParallelism()} threads), load average ${load.toFixed(2)}` +
+    `${busy === null ? '' : `, ${(busy * 100).toFixed(0)}% of the CPU busy before the start`}, ${rounds} rounds`,
+);
+if ((busy ?? 0) > 0.1 || load > 1)
+  emit(
+    { warning: 'busy', loadAverage: load, busy },
+    'WARNING: something else is running on this machine: the figures below will be wrong',
+  );
+if (!flags.json) console.log('');
+if (only.has('step')) benchStep('bigan', 'BiGAN step');
+if (only.has('bigbigan')) benchStep('bigbigan', 'BigBiGAN step');
+if (only.has('knn')) benchNearestNeighbour();
 if (only.has('export')) await benchFigureExport();
-if (only.has('tsne')) await benchTsne();
+if (only.has('tsne')) benchTsne(10000, rounds);
+if (only.has('tsne70k')) benchTsne(70000, 1);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { initBackend } from '../lib/backend/backend.js';
 import { defaultMnistDir, loadMnist, PIXELS, takeFirst } from '../lib/data/mnist.js';
-import { nearestNeighbourAccuracy } from '../lib/eval/knn.js';
+import { nearestNeighbourAccuracy, nearestNeighbours } from '../lib/eval/knn.js';
 import { findPython } from '../bench/python.js';
 
 const TRAIN = 3000;
@@ -69,4 +69,45 @@ test("1NN predictions equal scikit-learn's KNeighborsClassifier(n_neighbors=1), 
   const theirs = new Uint8Array(fs.readFileSync(file));
   assert.deepEqual(Array.from(ours.predictions), Array.from(theirs));
   assert.equal(ours.accuracy, JSON.parse(peer.stdout.trim().split('\n').pop()!).accuracy);
+});
+
+test('k nearest neighbours, with and without the point itself, equal an exhaustive float64 search, ties included', async () => {
+  await initBackend();
+  // Points on a coarse integer grid, some repeated, so that many distances tie exactly; large coordinates, so
+  // that float32 cannot tell some different distances apart either.
+  const dim = 12;
+  const count = 300;
+  const values = new Float32Array(count * dim);
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < count; i++) {
+    const copy = i >= 20 && next() < 0.1 ? Math.floor(next() * i) : -1;
+    for (let d = 0; d < dim; d++)
+      values[i * dim + d] = copy >= 0 ? values[copy * dim + d] : 4096 + Math.floor(next() * 4);
+  }
+  const points = { values, count, dim };
+  for (const excludeSelf of [false, true]) {
+    for (const k of [1, 3, 20]) {
+      const got = nearestNeighbours(points, points, k, { excludeSelf, batchSize: 37 });
+      for (let i = 0; i < count; i++) {
+        const all = Array.from({ length: count }, (_, j) => j)
+          .filter((j) => !(excludeSelf && j === i))
+          .map((j) => {
+            let d = 0;
+            for (let c = 0; c < dim; c++) d += (values[i * dim + c] - values[j * dim + c]) ** 2;
+            return { j, d };
+          })
+          .sort((a, b) => a.d - b.d || a.j - b.j);
+        assert.deepEqual(
+          Array.from(got.indices.subarray(i * k, (i + 1) * k)),
+          all.slice(0, k).map((e) => e.j),
+          `query ${i}, k ${k}, excludeSelf ${excludeSelf}`,
+        );
+        assert.deepEqual(
+          Array.from(got.distances.subarray(i * k, (i + 1) * k)),
+          all.slice(0, k).map((e) => e.d),
+        );
+      }
+    }
+  }
 });

@@ -2,10 +2,12 @@
 
 Reads N x D float32 values (row-major, raw) from INPUT, runs TSNE with scikit-learn's defaults made explicit
 (perplexity 30, early exaggeration 12, learning rate 'auto', 1,000 iterations, angle 0.5, PCA initialisation) on
-all cores, writes the N x 2 map as float64 to OUTPUT, and prints one JSON line with seconds and KL divergence.
+all cores, writes the N x 2 map as float64 to OUTPUT, and prints one JSON line with seconds, KL divergence and
+the process's peak resident memory.
 Usage: python3 tsne_sklearn.py INPUT N D OUTPUT
 """
 import json
+import resource
 import sys
 import time
 
@@ -23,7 +25,9 @@ def main():
     embedding = tsne.fit_transform(x)
     seconds = time.perf_counter() - start
     embedding.astype(np.float64).tofile(out)
-    print(json.dumps({"peer": "scikit-learn", "version": sklearn.__version__, "seconds": seconds, "kl": float(tsne.kl_divergence_)}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peer": "scikit-learn", "version": sklearn.__version__, "seconds": seconds, "kl": float(tsne.kl_divergence_),
+                      "peakMegabytes": peak}))
 
 
 if __name__ == "__main__":

@@ -17,10 +17,8 @@ export interface NearestNeighbourResult {
 }
 
 export interface NearestNeighbourOptions {
-  /** Queries per backend matmul: [batch, dim] x [dim, train] distances live at once. */
+  /** Queries per backend matmul: [batch, reference count] scores live at once. */
   batchSize?: number;
-  /** Candidates re-ranked exactly in float64, so float32 round-off cannot pick a different neighbour. */
-  candidates?: number;
 }
 
 function checkEmbeddings(name: string, e: Embeddings, labels: ArrayLike<number>): void {
@@ -46,10 +44,30 @@ export interface NeighbourLists {
   k: number;
 }
 
+/** References per block: the backend reduces each block of scores to its maximum. */
+const BLOCK = 8;
+/** Up to this many neighbours (self included) are found through block maxima; more through a top-k. */
+const MOST_BY_BLOCKS = 8;
+/** Candidates beyond the wanted neighbours that the top-k route fetches. */
+const EXTRA_CANDIDATES = 8;
+/** Unit round-off of float32. */
+const FLOAT32_U = 2 ** -24;
+
 /**
- * The k nearest reference points of every query by Euclidean distance, the lower index first on an exact tie.
- * Distances run on the backend in batches (|q|^2 - 2 q.r + |r|^2 as one matmul, then top-k); the few closest
- * candidates are then compared exactly in float64, so float32 round-off cannot reorder them.
+ * The k nearest reference points of every query by Euclidean distance, the lower index first on an exact tie,
+ * exact in float64 however close the float32 arithmetic on the backend comes to a tie.
+ *
+ * The backend computes, for a batch of queries q and every reference r, the score q.r - |r|^2 / 2 (one matmul of
+ * [q, 1] with [r, -|r|^2 / 2]; the nearest reference has the largest score). A reference can be one of the k
+ * nearest only if its score is within 2E of the k-th largest score, E being the worst float32 error of one score
+ * (gamma_{n+1} (|q| R + R^2), R the largest reference norm: Higham's bound for a dot product), so no rounding
+ * can hide a neighbour. Every such candidate is then measured exactly in float64. The candidates come back in
+ * one of two ways:
+ * - few neighbours (1NN, a map's 5NN): each block of 8 references is reduced to its maximum on the backend and
+ *   only the block maxima come back; the references of the blocks within 2E of the k-th largest maximum are the
+ *   candidates (about ten for 1NN on MNIST). No top-k over all references, and the arithmetic is the one matmul;
+ * - many (t-SNE's 90): a top-k of k + 8 scores; a query whose last fetched score is still within 2E of its k-th
+ *   is measured exactly against every reference.
  * With `excludeSelf` (query and reference the same set) a point is not its own neighbour.
  */
 export function nearestNeighbours(
@@ -63,47 +81,151 @@ export function nearestNeighbours(
   const excludeSelf = options.excludeSelf ?? false;
   if (k < 1 || k + (excludeSelf ? 1 : 0) > reference.count)
     throw new Error(`k = ${k} needs more than ${reference.count} reference points`);
-  const batchSize = options.batchSize ?? 512;
+  const batchSize = options.batchSize ?? 1024;
   const wanted = k + (excludeSelf ? 1 : 0);
-  const candidateCount = Math.min(wanted + (options.candidates ?? 8), reference.count);
-  const referenceTensor = tf.tensor2d(reference.values, [reference.count, reference.dim]);
-  const referenceNorms = tf.tidy(() => referenceTensor.square().sum(1).reshape([1, reference.count]));
+  const { dim } = reference;
+  const byBlocks = wanted <= MOST_BY_BLOCKS;
+  const blocks = Math.ceil(reference.count / BLOCK);
+  const fetched = Math.min(wanted + EXTRA_CANDIDATES, reference.count);
+  let largestNorm = 0;
+  for (let j = 0; j < reference.count; j++)
+    largestNorm = Math.max(largestNorm, Math.sqrt(squaredNorm64(reference.values, j, dim)));
+  // A coordinate that is 0 in every point adds nothing to any distance (MNIST's always-blank border pixels).
+  const used = usedCoordinates([query, reference]);
+  const keep = (t: tf.Tensor2D) => (used.length < dim ? tf.gather(t, used, 1) : t);
+  const gamma = ((used.length + 1) * FLOAT32_U) / (1 - (used.length + 1) * FLOAT32_U);
+  // [r, -|r|^2 / 2], padded to whole blocks with rows whose score is -1e30.
+  const augmented = tf.tidy(() => {
+    const r = keep(tf.tensor2d(reference.values, [reference.count, dim]));
+    const rows = tf.concat([r, r.square().sum(1, true).mul(-0.5)], 1);
+    const padding = byBlocks ? blocks * BLOCK - reference.count : 0;
+    if (padding === 0) return rows;
+    return tf.concat([rows, tf.concat([tf.zeros([padding, used.length]), tf.fill([padding, 1], -1e30)], 1)], 0);
+  });
   const indices = new Int32Array(query.count * k);
   const distances = new Float64Array(query.count * k);
-  const candidate = new Int32Array(candidateCount);
-  const candidateDistance = new Float64Array(candidateCount);
-  const order = new Int32Array(candidateCount);
+  const scratch = new Float64Array(blocks);
+  const candidates = new CandidateList();
   for (let start = 0; start < query.count; start += batchSize) {
     const end = Math.min(start + batchSize, query.count);
-    const top = tf.tidy(() => {
-      const q = tf.tensor2d(query.values.subarray(start * query.dim, end * query.dim), [end - start, query.dim]);
-      // |q|^2 is the same for every candidate of a query, so it does not change the ranking.
-      const scores = referenceNorms.sub(tf.matMul(q, referenceTensor, false, true).mul(2));
-      return tf.topk(scores.neg(), candidateCount, true).indices;
+    const rows = end - start;
+    const [values, tops] = tf.tidy(() => {
+      const q = keep(tf.tensor2d(query.values.subarray(start * dim, end * dim), [rows, dim]));
+      const scores = tf.matMul(tf.concat([q, tf.ones([rows, 1])], 1), augmented, false, true);
+      // Block b holds references b, b + blocks, b + 2 blocks, ...: reducing the middle axis is the faster reduction.
+      if (byBlocks) return [scores.reshape([rows, BLOCK, blocks]).max(1)];
+      const top = tf.topk(scores, fetched, true);
+      return [top.values, top.indices];
     });
-    const idx = top.dataSync() as Int32Array;
-    top.dispose();
+    const scoreValues = values.dataSync();
+    const topIndices = tops?.dataSync();
+    tf.dispose([values, tops]);
     for (let i = start; i < end; i++) {
-      let n = 0;
-      for (let c = 0; c < candidateCount; c++) {
-        const j = idx[(i - start) * candidateCount + c];
-        if (excludeSelf && j === i) continue;
-        candidate[n] = j;
-        candidateDistance[n] = squaredDistance64(query.values, i, reference.values, j, reference.dim);
-        order[n] = n;
-        n++;
+      const exact = (j: number) => {
+        if (!(excludeSelf && j === i)) candidates.add(j, squaredDistance64(query.values, i, reference.values, j, dim));
+      };
+      const tolerance = 2 * gamma * (Math.sqrt(squaredNorm64(query.values, i, dim)) * largestNorm + largestNorm ** 2);
+      candidates.clear();
+      if (byBlocks) {
+        const row = scoreValues.subarray((i - start) * blocks, (i - start + 1) * blocks);
+        const threshold = kthLargest(row, Math.min(wanted, blocks), scratch) - tolerance;
+        for (let b = 0; b < blocks; b++) {
+          if (row[b] < threshold) continue;
+          for (let j = b; j < reference.count; j += blocks) exact(j);
+        }
+      } else {
+        const row = scoreValues.subarray((i - start) * fetched, (i - start + 1) * fetched);
+        const threshold = row[wanted - 1] - tolerance;
+        if (fetched < reference.count && row[fetched - 1] >= threshold) {
+          for (let j = 0; j < reference.count; j++) exact(j);
+        } else {
+          for (let c = 0; c < fetched; c++) if (row[c] >= threshold) exact(topIndices![(i - start) * fetched + c]);
+        }
       }
-      const sorted = Array.from(order.subarray(0, n)).sort(
-        (a, b) => candidateDistance[a] - candidateDistance[b] || candidate[a] - candidate[b],
-      );
-      for (let c = 0; c < k; c++) {
-        indices[i * k + c] = candidate[sorted[c]];
-        distances[i * k + c] = candidateDistance[sorted[c]];
-      }
+      candidates.nearest(k, indices.subarray(i * k, (i + 1) * k), distances.subarray(i * k, (i + 1) * k));
     }
   }
-  tf.dispose([referenceTensor, referenceNorms]);
+  augmented.dispose();
   return { indices, distances, k };
+}
+
+/** A growing list of (reference, exact distance) pairs, read back nearest first, the lower index on a tie. */
+class CandidateList {
+  private index = new Int32Array(64);
+  private distance = new Float64Array(64);
+  private size = 0;
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  add(index: number, distance: number): void {
+    if (this.size === this.index.length) {
+      const [grownIndex, grownDistance] = [new Int32Array(2 * this.size), new Float64Array(2 * this.size)];
+      grownIndex.set(this.index);
+      grownDistance.set(this.distance);
+      [this.index, this.distance] = [grownIndex, grownDistance];
+    }
+    this.index[this.size] = index;
+    this.distance[this.size++] = distance;
+  }
+
+  nearest(k: number, indices: Int32Array, distances: Float64Array): void {
+    const order = Array.from({ length: this.size }, (_, c) => c).sort(
+      (a, b) => this.distance[a] - this.distance[b] || this.index[a] - this.index[b],
+    );
+    for (let c = 0; c < k; c++) {
+      indices[c] = this.index[order[c]];
+      distances[c] = this.distance[order[c]];
+    }
+  }
+}
+
+/** The coordinates that are not 0 in some point of some set. */
+function usedCoordinates(sets: Embeddings[]): Int32Array {
+  const dim = sets[0].dim;
+  const nonzero = new Uint8Array(dim);
+  for (const { values, count } of sets)
+    for (let i = 0; i < count; i++) for (let k = 0; k < dim; k++) if (values[i * dim + k] !== 0) nonzero[k] = 1;
+  return Int32Array.from(Array.from(nonzero.keys()).filter((k) => nonzero[k]));
+}
+
+function squaredNorm64(a: Float32Array, i: number, dim: number): number {
+  let sum = 0;
+  for (let k = 0; k < dim; k++) sum += a[i * dim + k] * a[i * dim + k];
+  return sum;
+}
+
+/** The k-th largest of `row` (Hoare's selection in `scratch`, linear time on average). */
+function kthLargest(row: ArrayLike<number>, k: number, scratch: Float64Array): number {
+  if (k === 1) {
+    let best = -Infinity;
+    for (let i = 0; i < row.length; i++) if (row[i] > best) best = row[i];
+    return best;
+  }
+  const values = scratch;
+  values.set(row);
+  const target = values.length - k;
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i++] = values[j];
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target];
 }
 
 /**
