@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist, takeFirst } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/representation.js';
-import { classControl } from '../eval/classifier.js';
+import { classControl, loadClassifier } from '../eval/classifier.js';
+import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { type TrainingConfig, upgradeConfig } from '../config/training-config.js';
 import { readResults, resultsFile, saveResults } from '../experiments/results.js';
 import { configKey } from '../training/cached-run.js';
@@ -51,6 +52,8 @@ export async function evalCommand(flags: {
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
   const control = model.conditional ? await classControl(model) : null;
+  const test = loadMnist().test;
+  const agreement = reconstructionAgreement(model, await loadClassifier(), takeFirst(test, testLimit ?? test.count));
   const record = {
     run: run.dir,
     model: run.config.model,
@@ -58,6 +61,7 @@ export async function evalCommand(flags: {
     backend: backend.backend,
     ...metrics,
     ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }),
+    reconstructionAgreement: agreement,
   };
   run.writeMetrics(record);
   if (flags.results) {
@@ -69,6 +73,7 @@ export async function evalCommand(flags: {
       metrics,
       history,
       ...(control && { classControl: control.overall }),
+      reconstructionAgreement: agreement,
       backend: backend.backend,
       recordedAt: new Date().toISOString(),
     });
@@ -82,6 +87,7 @@ export async function evalCommand(flags: {
     console.log(`  1NN on penultimate layer (${metrics.featureSize}-d): ${(metrics.knnFeatures * 100).toFixed(2)}%`);
     console.log(`  linear probe on E(x):                ${(metrics.linearProbeLatent * 100).toFixed(2)}%`);
     if (control) console.log(`  class control of G(z, c):            ${(control.overall * 100).toFixed(2)}%`);
+    console.log(`  reconstruction agreement:            ${(agreement * 100).toFixed(2)}%`);
     console.log(`  (${metrics.trainCount} train -> ${metrics.testCount} test, ${metrics.seconds.toFixed(0)} s)`);
   }
   tf.disposeVariables();

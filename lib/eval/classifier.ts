@@ -108,6 +108,11 @@ export function classifierLogits(
   return out;
 }
 
+/** The classifier's digit for each of `count` images [N * 784]. */
+export function classify(classifier: tf.LayersModel, images: Float32Array, count: number): Uint8Array {
+  return argmaxRows(classifierLogits(classifier, images, count), count);
+}
+
 function argmaxRows(logits: Float32Array, count: number): Uint8Array {
   const predictions = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
@@ -119,7 +124,7 @@ function argmaxRows(logits: Float32Array, count: number): Uint8Array {
 }
 
 export function classifierAccuracy(classifier: tf.LayersModel, split: MnistSplit): number {
-  const predictions = argmaxRows(classifierLogits(classifier, split.images, split.count), split.count);
+  const predictions = classify(classifier, split.images, split.count);
   let correct = 0;
   for (let i = 0; i < split.count; i++) if (predictions[i] === split.labels[i]) correct++;
   return correct / split.count;

@@ -1,6 +1,8 @@
 import { type ConfigOverrides, mergeConfig, type TrainingConfig } from '../config/training-config.js';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist, takeFirst } from '../data/mnist.js';
 import { sampleScores } from '../eval/generation-scores.js';
+import { loadClassifier } from '../eval/classifier.js';
+import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { evaluateRepresentation } from '../eval/representation.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,6 +48,8 @@ export interface AblationMetrics {
   frechetDistance: number;
   knnLatent: number;
   linearProbe: number;
+  /** Share of test digits whose G(E(x)) the classifier labels as x's digit (absent in tables from before it). */
+  reconstructionAgreement?: number;
   runDir: string;
   trainingSeconds: number;
 }
@@ -91,12 +95,18 @@ export async function runAblationRow(
       const scores = await sampleScores(trained.model, options.evaluation.samples);
       const { trainLimit, testLimit } = options.evaluation;
       const representation = evaluateRepresentation(trained.model, mnist, { trainLimit, testLimit, probeEpochs: 10 });
+      const agreement = reconstructionAgreement(
+        trained.model,
+        await loadClassifier(),
+        takeFirst(mnist.test, testLimit),
+      );
       cached[key] = {
         row,
         seed: config.seed,
         ...scores,
         knnLatent: representation.knnLatent,
         linearProbe: representation.linearProbeLatent,
+        reconstructionAgreement: agreement,
         runDir: trained.run.dir,
         trainingSeconds: trained.history.reduce((t, r) => t + r.seconds, 0),
       } satisfies AblationMetrics;

@@ -19,6 +19,8 @@ export interface RunResults {
   metrics: RepresentationMetrics;
   /** Fraction of G(z, c) the classifier labels c (conditional models only). */
   classControl?: number;
+  /** Fraction of test digits x whose G(E(x)) the classifier labels as x's digit (results from before it lack it). */
+  reconstructionAgreement?: number;
   history: EpochRecord[];
   backend: string;
   recordedAt: string;
