@@ -1,41 +1,45 @@
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist, takeFirst } from '../data/mnist.js';
 import { evaluateRepresentation } from '../eval/representation.js';
 import { classControl, loadClassifier } from '../eval/classifier.js';
 import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { type TrainingConfig, upgradeConfig } from '../config/training-config.js';
-import { readResults, resultsFile, saveResults } from '../experiments/results.js';
+import {
+  type Milestone,
+  readResults,
+  resultsFile,
+  type RunResults,
+  saveResults,
+  withMilestone,
+} from '../experiments/results.js';
 import { configKey } from '../training/cached-run.js';
 import { integerFlag } from './flags.js';
 import { loadRunModel } from '../training/run-model.js';
 
 /**
- * `bigan eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME]`: 1NN on E(x) and penultimate
- * features, linear probe; writes DIR/metrics.json, and with --results also data/results/NAME.json for notebooks.
+ * The recorded results a new evaluation of `config` joins: null when there are none, or when --force replaces
+ * another run's. Another run's results are never replaced without --force: a short run evaluated with a long
+ * run's name would silently replace the committed numbers.
  */
-/**
- * A recorded result may be replaced only by the same run (same config) at the same epoch or later: a short run
- * evaluated with a long run's name would silently replace the committed numbers.
- */
-function checkOverwrite(name: string, config: TrainingConfig, epoch: number): void {
+function resultsToJoin(name: string, config: TrainingConfig, force: boolean): RunResults | null {
   const existing = readResults(name);
-  if (!existing) return;
-  const file = resultsFile(name);
-  if (configKey(upgradeConfig(existing.config) as TrainingConfig) !== configKey(config)) {
-    throw new Error(
-      `${file} holds the results of another run (${existing.config.model}, another config); choose another --results name, or add --force to replace it`,
-    );
-  }
-  if (existing.epoch > epoch) {
-    throw new Error(
-      `${file} holds results at epoch ${existing.epoch}, later than this checkpoint's ${epoch}; add --force to replace them`,
-    );
-  }
+  if (!existing) return null;
+  if (configKey(upgradeConfig(existing.config) as TrainingConfig) === configKey(config)) return existing;
+  if (force) return null;
+  throw new Error(
+    `${resultsFile(name)} holds the results of another run (${existing.config.model}, another config); choose another --results name, or add --force to replace it`,
+  );
 }
 
+/**
+ * `bigan eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]`: 1NN on
+ * E(x) and penultimate features, linear probe, reconstruction agreement (and class control); writes
+ * DIR/metrics.json, and with --results adds the evaluation to data/results/NAME.json, whose headline is the latest
+ * epoch evaluated and whose milestones keep every epoch evaluated.
+ */
 export async function evalCommand(flags: {
   run: string;
+  epoch?: string;
   json: boolean;
   testLimit?: string;
   trainLimit?: string;
@@ -45,10 +49,12 @@ export async function evalCommand(flags: {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
   const trainLimit = integerFlag('train-limit', flags.trainLimit, { min: 1, max: 60000 });
   const testLimit = integerFlag('test-limit', flags.testLimit, { min: 1, max: 10000 });
-  const { run, model, epoch } = await loadRunModel(flags.run);
+  const { run, model, epoch } = await loadRunModel(flags.run, {
+    epoch: integerFlag('epoch', flags.epoch, { min: 1 }),
+  });
   // Everything that can refuse is checked before the evaluation, and nothing is written before it has finished.
   const history = flags.results ? run.readHistory().filter((r) => r.epoch < epoch) : [];
-  if (flags.results && !flags.force) checkOverwrite(flags.results, run.config, epoch);
+  const joined = flags.results ? resultsToJoin(flags.results, run.config, flags.force ?? false) : null;
   const backend = await initBackend();
   const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
   const control = model.conditional ? await classControl(model) : null;
@@ -65,19 +71,40 @@ export async function evalCommand(flags: {
   };
   run.writeMetrics(record);
   if (flags.results) {
-    const file = saveResults({
-      name: flags.results,
-      config: run.config,
+    const milestone: Milestone = {
       epoch,
-      trainingSeconds: history.reduce((t, r) => t + r.seconds, 0),
       metrics,
-      history,
       ...(control && { classControl: control.overall }),
       reconstructionAgreement: agreement,
-      backend: backend.backend,
-      recordedAt: new Date().toISOString(),
+    };
+    const earlier: Milestone[] = joined?.milestones ?? (joined ? [{ ...joined }] : []);
+    const milestones = withMilestone(
+      earlier.map(({ epoch: e, metrics: m, classControl: c, reconstructionAgreement: r }) => ({
+        epoch: e,
+        metrics: m,
+        ...(c !== undefined && { classControl: c }),
+        ...(r !== undefined && { reconstructionAgreement: r }),
+      })),
+      milestone,
+    );
+    const headline = joined && joined.epoch > epoch ? joined : null;
+    const file = saveResults({
+      ...(headline ?? {
+        name: flags.results,
+        config: run.config,
+        epoch,
+        trainingSeconds: history.reduce((t, r) => t + r.seconds, 0),
+        metrics,
+        history,
+        ...(control && { classControl: control.overall }),
+        reconstructionAgreement: agreement,
+        backend: backend.backend,
+        recordedAt: new Date().toISOString(),
+      }),
+      milestones,
     });
-    if (!flags.json) console.log(`results written to ${file}`);
+    if (!flags.json)
+      console.log(`results written to ${file} (epochs evaluated: ${milestones.map((m) => m.epoch).join(', ')})`);
   }
   model.dispose();
   if (flags.json) console.log(JSON.stringify(record));
@@ -90,6 +117,5 @@ export async function evalCommand(flags: {
     console.log(`  reconstruction agreement:            ${(agreement * 100).toFixed(2)}%`);
     console.log(`  (${metrics.trainCount} train -> ${metrics.testCount} test, ${metrics.seconds.toFixed(0)} s)`);
   }
-  tf.disposeVariables();
   return 0;
 }

@@ -3,6 +3,7 @@ import { loadMnist } from '../data/mnist.js';
 import { classifierAccuracy, loadClassifier, saveClassifier, trainClassifier } from '../eval/classifier.js';
 import { ablateCommand } from './ablate.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { info } from './info.js';
 import { plotCommand } from './plot.js';
 import { repairCommand } from './repair.js';
@@ -19,10 +20,14 @@ commands:
                    (options given with --resume must agree with the run's config); on USR1 or TERM it writes a
                    checkpoint at the next step and exits 75. --engine slurm submits one job that resumes when
                    requeued and requeues itself on Slurm's warning signal (--dry-run prints the script)
-  eval --run DIR [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
-                   1NN accuracy of E(x) and of the penultimate layer, linear probe; writes DIR/metrics.json
-                   (and data/results/NAME.json, which the notebooks show; a result of another run or a later
-                   epoch is replaced only with --force)
+  eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
+                   1NN accuracy of E(x) and of the penultimate layer, linear probe, reconstruction agreement, at
+                   the newest checkpoint (or the end of epoch N); writes DIR/metrics.json (and adds the epoch to
+                   data/results/NAME.json, which the notebooks show; another run's result is replaced only with
+                   --force)
+  export --run DIR --name NAME [--epoch N]
+                   E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in
+                   data/pretrained/NAME/, with a manifest (config, epoch, metrics, SHA-256 of every file)
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
   ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--seed-index I]
          [--retrain] [--json] [--results NAME] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
@@ -81,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
           args: rest,
           options: {
             run: { type: 'string' },
+            epoch: { type: 'string' },
             json: { type: 'boolean', default: false },
             'test-limit': { type: 'string' },
             'train-limit': { type: 'string' },
@@ -91,12 +97,21 @@ export async function main(argv: string[]): Promise<number> {
         if (!values.run) throw new Error('--run DIR is required');
         return await evalCommand({
           run: values.run,
+          epoch: values.epoch,
           json: values.json ?? false,
           testLimit: values['test-limit'],
           trainLimit: values['train-limit'],
           results: values.results,
           force: values.force ?? false,
         });
+      }
+      case 'export': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { run: { type: 'string' }, name: { type: 'string' }, epoch: { type: 'string' } },
+        });
+        if (!values.run || !values.name) throw new Error('--run DIR and --name NAME are required');
+        return await exportCommand({ run: values.run, name: values.name, epoch: values.epoch });
       }
       case 'repair': {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' } } });

@@ -9,6 +9,22 @@ import type { AblationSummary } from './statistics.js';
 import { projectFolder } from '../util/paths.js';
 import type { EpochRecord } from '../io/run-folder.js';
 
+/** One evaluation of a run's checkpoint. */
+export interface Milestone {
+  epoch: number;
+  metrics: RepresentationMetrics;
+  classControl?: number;
+  reconstructionAgreement?: number;
+}
+
+/**
+ * Adds `latest` to a run's evaluations: one per epoch (a new one replaces an old one of the same epoch), oldest
+ * first.
+ */
+export function withMilestone(milestones: Milestone[], latest: Milestone): Milestone[] {
+  return [...milestones.filter((m) => m.epoch !== latest.epoch), latest].sort((a, b) => a.epoch - b.epoch);
+}
+
 /** A finished long run's numbers, committed under data/results/ so that notebooks can show them without weights. */
 export interface RunResults {
   name: string;
@@ -21,6 +37,8 @@ export interface RunResults {
   classControl?: number;
   /** Fraction of test digits x whose G(E(x)) the classifier labels as x's digit (results from before it lack it). */
   reconstructionAgreement?: number;
+  /** Every evaluation of this run, the headline one (the latest epoch) included, oldest first. */
+  milestones?: Milestone[];
   history: EpochRecord[];
   backend: string;
   recordedAt: string;

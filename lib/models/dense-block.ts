@@ -18,7 +18,8 @@ export interface DenseBlockArgs {
   units: number;
   activation: Activation;
   batchNorm: boolean;
-  kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>;
+  /** Absent when the layer is rebuilt from a saved model's config, whose weights then arrive with it. */
+  kernelInitializer?: ReturnType<typeof tf.initializers.randomNormal>;
   name: string;
   /** Slope of LeakyReLU for negative inputs. */
   leakySlope?: number;
@@ -61,7 +62,14 @@ export class DenseBlock extends tf.layers.Layer {
 
   constructor(args: DenseBlockArgs) {
     super({ name: args.name });
-    this.config = { leakySlope: 0.2, averageFactor: 0.1, epsilon: 1e-5, portable: false, ...args };
+    this.config = {
+      leakySlope: 0.2,
+      averageFactor: 0.1,
+      epsilon: 1e-5,
+      portable: false,
+      ...args,
+      kernelInitializer: args.kernelInitializer ?? tf.initializers.zeros(),
+    };
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {

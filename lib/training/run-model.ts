@@ -15,12 +15,26 @@ export interface LoadedRun {
   epoch: number;
 }
 
-/** The model of a run folder at its newest checkpoint (optimizer state is read and dropped). */
-export async function loadRunModel(dir: string): Promise<LoadedRun> {
+/**
+ * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch` (optimizer state is
+ * read and dropped).
+ */
+export async function loadRunModel(dir: string, options: { epoch?: number } = {}): Promise<LoadedRun> {
   await initBackend();
   const run = RunFolder.open(dir);
-  const latest = run.checkpoints().pop();
-  if (!latest) throw new Error(`${dir} has no checkpoint yet`);
+  const checkpoints = run.checkpoints();
+  const latest =
+    options.epoch === undefined
+      ? checkpoints.pop()
+      : checkpoints.find((c) => c.epoch === options.epoch && c.stepInEpoch === 0);
+  if (!latest) {
+    const kept = checkpoints.map((c) => c.epoch).join(', ') || 'none';
+    throw new Error(
+      options.epoch === undefined
+        ? `${dir} has no checkpoint yet`
+        : `${dir} has no checkpoint at the end of epoch ${options.epoch} (kept: ${kept})`,
+    );
+  }
   const model = createModel(run.config);
   const optimizers = createOptimizersFor(model, run.config);
   try {

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../config/training-config.js';
+import { upgradeConfig, validateConfig } from '../config/training-config.js';
+import { loadMnist, takeFirst } from '../data/mnist.js';
+import { embed } from '../eval/representation.js';
+import { nearestNeighbourAccuracy } from '../eval/knn.js';
+import type { AdversarialModel } from '../models/adversarial-model.js';
+import { createModel } from '../training/registry.js';
+import { loadRunModel } from '../training/run-model.js';
+import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
+import { readJsonFile } from '../util/json-file.js';
+import { projectFolder } from '../util/paths.js';
+
+/** The networks shipped: what samples, reconstructions, 1NN and t-SNE need (D stays behind). */
+const NETWORKS = ['encoder', 'generator'] as const;
+
+/** The 1NN check the manifest records and `loadPretrained`'s users (and the test) can repeat: 60,000 -> first N. */
+const CHECK_TEST_COUNT = 2000;
+
+export interface PretrainedManifest {
+  format: 'bigan-pretrained';
+  version: 1;
+  name: string;
+  config: TrainingConfig;
+  /** Epochs the run had trained at the checkpoint exported. */
+  epoch: number;
+  sourceRun: string;
+  /** The run's own metrics at that checkpoint (float32 weights), as the caller measured them. */
+  metrics: Record<string, number>;
+  /** 1NN on E(x), 60,000 train -> the first `testCount` test digits, measured with the float16 weights shipped. */
+  check: { knnLatent: number; testCount: number };
+  /** SHA-256 of every file of the folder but this manifest, by path relative to it. */
+  files: Record<string, string>;
+  exportedAt: string;
+}
+
+export interface Pretrained {
+  manifest: PretrainedManifest;
+  /** The model with E and G loaded; D is left at its initialisation. */
+  model: AdversarialModel;
+}
+
+/** data/pretrained/<name> (or under $BIGAN_PRETRAINED_DIR). */
+export function pretrainedFolder(name: string): string {
+  if (!/^[\w.-]+$/.test(name))
+    throw new Error(`pretrained name '${name}' may only hold letters, digits, '.', '_' and '-'`);
+  return path.join(projectFolder('BIGAN_PRETRAINED_DIR', 'data', 'pretrained'), name);
+}
+
+/** IEEE half-precision bits of x, rounded to nearest, ties to even (as numpy's astype(float16)). */
+export function toFloat16Bits(x: number): number {
+  const f32 = new Float32Array([x]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mantissa | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = m & ((1 << shift) - 1);
+    let result = m >>> shift;
+    if (rest > half || (rest === half && result & 1)) result++;
+    return sign | result;
+  }
+  let result = (e << 10) | (mantissa >>> 13);
+  const rest = mantissa & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && result & 1)) result++;
+  return sign | result;
+}
+
+/** A network's layers-format artifacts with its weights as float16. */
+async function float16Artifacts(net: tf.LayersModel): Promise<{ json: object; weights: Uint8Array }> {
+  let captured: tf.io.ModelArtifacts | null = null;
+  await net.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const artifacts = captured! as tf.io.ModelArtifacts;
+  const values = new Float32Array(artifacts.weightData as ArrayBuffer);
+  const half = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) half[i] = toFloat16Bits(values[i]);
+  const specs = artifacts.weightSpecs!.map((spec) => ({
+    ...spec,
+    quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const },
+  }));
+  return {
+    json: {
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      convertedBy: 'bigan-notebooks (float16 weights)',
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    },
+    weights: new Uint8Array(half.buffer),
+  };
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** 1NN accuracy of E(x) (E's mean), 60,000 train -> the first `testCount` test digits. */
+export function knnCheck(model: AdversarialModel, testCount: number): number {
+  const mnist = loadMnist();
+  const test = takeFirst(mnist.test, testCount);
+  const train = embed(model, mnist.train, 'latent');
+  const queries = embed(model, test, 'latent');
+  return nearestNeighbourAccuracy(train, mnist.train.labels, queries, test.labels).accuracy;
+}
+
+/**
+ * Writes E and G of run `runDir` (its newest checkpoint, or the end of `epoch`) to data/pretrained/<name>/ as
+ * layers-format models with float16 weights and a manifest; the folder is replaced atomically. `metrics` are the
+ * run's numbers at that checkpoint, recorded beside the float16 check.
+ */
+export async function exportPretrained(
+  runDir: string,
+  name: string,
+  options: { epoch?: number; metrics?: Record<string, number> } = {},
+): Promise<PretrainedManifest> {
+  const dir = pretrainedFolder(name);
+  const { run, model, epoch } = await loadRunModel(runDir, { epoch: options.epoch });
+  try {
+    const parts = await Promise.all(NETWORKS.map((n) => float16Artifacts(model.networks[n])));
+    let manifest: PretrainedManifest | null = null;
+    writeFolderAtomic(
+      dir,
+      (tmp) => {
+        NETWORKS.forEach((n, i) => {
+          fs.mkdirSync(path.join(tmp, n));
+          writeFileAtomic(path.join(tmp, n, 'model.json'), JSON.stringify(parts[i].json));
+          writeFileAtomic(path.join(tmp, n, 'weights.bin'), parts[i].weights);
+        });
+        const files = Object.fromEntries(
+          NETWORKS.flatMap((n) => ['model.json', 'weights.bin'].map((f) => `${n}/${f}`)).map((f) => [
+            f,
+            sha256(path.join(tmp, f)),
+          ]),
+        );
+        manifest = {
+          format: 'bigan-pretrained',
+          version: 1,
+          name,
+          config: run.config,
+          epoch,
+          sourceRun: path.basename(run.dir),
+          metrics: options.metrics ?? {},
+          check: { knnLatent: Number.NaN, testCount: CHECK_TEST_COUNT },
+          files,
+          exportedAt: new Date().toISOString(),
+        };
+        writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
+      },
+      { replace: true },
+    );
+    // The check is measured on what was written, float16 and all, then recorded.
+    const shipped = await loadPretrained(name);
+    try {
+      manifest!.check.knnLatent = knnCheck(shipped.model, CHECK_TEST_COUNT);
+    } finally {
+      shipped.model.dispose();
+    }
+    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    return manifest!;
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The pretrained model `name` from data/pretrained/: every file is checked against the manifest's SHA-256 before
+ * anything loads, and every weight by name and shape against the networks the manifest's config builds.
+ */
+export async function loadPretrained(name: string): Promise<Pretrained> {
+  const dir = pretrainedFolder(name);
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestFile))
+    throw new Error(
+      `${manifestFile}: missing; the pretrained models shipped are ${listPretrained().join(', ') || 'none'}`,
+    );
+  const manifest = readJsonFile(manifestFile, null) as PretrainedManifest;
+  if (manifest?.format !== 'bigan-pretrained' || manifest.version !== 1 || typeof manifest.files !== 'object')
+    throw new Error(`${manifestFile}: not a bigan-pretrained version 1 manifest`);
+  for (const [file, digest] of Object.entries(manifest.files)) {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) throw new Error(`${full}: missing (listed in ${manifestFile})`);
+    if (sha256(full) !== digest) throw new Error(`${full}: corrupt, its SHA-256 differs from ${manifestFile}'s`);
+  }
+  const config = validateConfig(upgradeConfig(manifest.config));
+  const model = createModel(config);
+  try {
+    for (const network of NETWORKS) {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, network, 'model.json'), 'utf8'));
+      const bytes = fs.readFileSync(path.join(dir, network, 'weights.bin'));
+      const specs = json.weightsManifest[0].weights as tf.io.WeightsManifestEntry[];
+      const weights = tf.io.decodeWeights(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        specs,
+      );
+      const file = path.join(dir, network, 'weights.bin');
+      const targets = model.networks[network].weights;
+      for (const w of targets) {
+        const value = weights[w.originalName];
+        if (!value) throw new Error(`${file}: has no weight ${w.originalName}; it was written for another model`);
+        if (!tf.util.arraysEqual(value.shape, w.shape as number[]))
+          throw new Error(`${file}: weight ${w.originalName} has shape [${value.shape}], the model needs [${w.shape}]`);
+      }
+      for (const w of targets) w.write(weights[w.originalName]);
+      tf.dispose(Object.values(weights));
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { manifest, model };
+}
+
+/** Names of the pretrained models in data/pretrained/. */
+export function listPretrained(): string[] {
+  const root = projectFolder('BIGAN_PRETRAINED_DIR', 'data', 'pretrained');
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .filter((n) => fs.existsSync(path.join(root, n, 'manifest.json')))
+    .sort();
+}
