@@ -77,16 +77,22 @@ export async function evalCommand(flags: {
       ...(control && { classControl: control.overall }),
       reconstructionAgreement: agreement,
     };
-    const earlier: Milestone[] = joined?.milestones ?? (joined ? [{ ...joined }] : []);
-    const milestones = withMilestone(
-      earlier.map(({ epoch: e, metrics: m, classControl: c, reconstructionAgreement: r }) => ({
-        epoch: e,
-        metrics: m,
-        ...(c !== undefined && { classControl: c }),
-        ...(r !== undefined && { reconstructionAgreement: r }),
-      })),
-      milestone,
-    );
+    // Results recorded before milestones existed stand for their own epoch's evaluation.
+    const earlier: Milestone[] =
+      joined?.milestones ??
+      (joined
+        ? [
+            {
+              epoch: joined.epoch,
+              metrics: joined.metrics,
+              ...(joined.classControl !== undefined && { classControl: joined.classControl }),
+              ...(joined.reconstructionAgreement !== undefined && {
+                reconstructionAgreement: joined.reconstructionAgreement,
+              }),
+            },
+          ]
+        : []);
+    const milestones = withMilestone(earlier, milestone);
     const headline = joined && joined.epoch > epoch ? joined : null;
     const file = saveResults({
       ...(headline ?? {

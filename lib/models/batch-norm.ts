@@ -45,10 +45,7 @@ export function addBatchNormWeights(
  */
 export class BatchNorm extends tf.layers.Layer {
   static readonly className = 'BiganBatchNorm';
-  private gamma!: LayerWeight;
-  private beta!: LayerWeight;
-  private movingMean!: LayerWeight;
-  private movingVariance!: LayerWeight;
+  private norm!: BatchNormWeights;
 
   constructor(private readonly args: BatchNormArgs) {
     super({ name: args.name });
@@ -58,14 +55,9 @@ export class BatchNorm extends tf.layers.Layer {
     const shape = inputShape as tf.Shape;
     const channels = shape[shape.length - 1];
     if (channels == null) throw new Error(`${this.name}: the input's last dimension must be known`);
-    ({
-      gamma: this.gamma,
-      beta: this.beta,
-      movingMean: this.movingMean,
-      movingVariance: this.movingVariance,
-    } = addBatchNormWeights((name, init, trainable) =>
+    this.norm = addBatchNormWeights((name, init, trainable) =>
       this.addWeight(name, [channels], 'float32', init, undefined, trainable),
-    ));
+    );
     this.built = true;
   }
 
@@ -77,9 +69,9 @@ export class BatchNorm extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const { epsilon } = this.args;
-      const [gamma, beta] = [this.gamma.read(), this.beta.read()];
+      const [gamma, beta] = [this.norm.gamma.read(), this.norm.beta.read()];
       if (kwargs.training !== true)
-        return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, epsilon);
+        return tf.batchNorm(x, this.norm.movingMean.read(), this.norm.movingVariance.read(), beta, gamma, epsilon);
       if (nativeBackendActive()) return this.nativeTraining(x, gamma, beta);
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
@@ -91,8 +83,8 @@ export class BatchNorm extends tf.layers.Layer {
   private updateMovingStatistics(mean: tf.Tensor, biasedVariance: tf.Tensor): void {
     const decay = 1 - this.args.momentum;
     for (const [moving, value] of [
-      [this.movingMean, mean],
-      [this.movingVariance, biasedVariance],
+      [this.norm.movingMean, mean],
+      [this.norm.movingVariance, biasedVariance],
     ] as const) {
       const old = moving.read();
       moving.write(old.sub(old.sub(value).mul(decay)));
@@ -113,8 +105,8 @@ export class BatchNorm extends tf.layers.Layer {
         x4,
         gamma,
         beta,
-        this.movingMean.read(),
-        this.movingVariance.read(),
+        this.norm.movingMean.read(),
+        this.norm.movingVariance.read(),
         epsilon,
         1,
       );
