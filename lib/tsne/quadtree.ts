@@ -1,3 +1,5 @@
+import { RepulsionKernel } from './repulsion-kernel.js';
+
 // One node is NODE_SIZE consecutive float32s holding what a traversal reads: the centre of mass, the squared cell
 // width, the number of points below it, the index of its first child (-1 for a leaf) and, for a leaf, where its
 // points start in the tree's point order. Four siblings are consecutive (96 bytes), and the tree of 10,000 points
@@ -37,6 +39,7 @@ export class QuadTree {
   private spareOrder = new Int32Array(0);
   private sums = new Float64Array(0);
   private readonly counts = new Int32Array(256);
+  private readonly kernel = new RepulsionKernel();
 
   /**
    * @param allocate makes the buffers that the nodes and the point order live in; pass one that makes
@@ -181,66 +184,97 @@ export class QuadTree {
   }
 
   /**
-   * Adds the repulsive force on point i, sum over j != i of q_ij^2 (y_i - y_j) with q_ij = 1 / (1 + |y_i - y_j|^2),
-   * into force[2i], force[2i+1], and returns sum over j != i of q_ij. Cells whose width over distance is below
-   * theta count as one point at their centre of mass; other leaves are summed point by point, so theta = 0 gives
-   * the exact sums.
+   * Adds the repulsive force on each point i at ranks [lo, hi) of the point order, sum over j != i of
+   * q_ij^2 (y_i - y_j) with q_ij = 1 / (1 + |y_i - y_j|^2), into force[2i], force[2i+1], and returns the sum over
+   * these points of sum over j != i of q_ij. This is Barnes' grouped tree code ("A modified tree code: don't laugh;
+   * it runs", 1990): consecutive points in Morton order lie close together, so one traversal serves the whole run.
+   * A cell counts as one point at its centre of mass when its width over its distance to the run's bounding box is
+   * below theta, so for every point of the run (a stricter test than each point's own); other leaves are listed
+   * point by point, and theta = 0 gives the exact sums. Each point then sums the run's list of (position, mass)
+   * without a branch: per point, the traversal's branching cost most of the time.
    */
-  repulsion(i: number, theta: number, force: Float64Array): number {
+  runRepulsion(lo: number, hi: number, theta: number, force: Float64Array): number {
     const p = this.positions;
     const t = this.nodes;
     const order = this.order;
-    const stack = this.stack;
-    const x = p[2 * i];
-    const y = p[2 * i + 1];
     const theta2 = theta * theta;
-    let fx = 0;
-    let fy = 0;
-    let sumQ = 0;
-    // The stack holds the first child of each cell to open; a cell's four children are judged together, so the
-    // many cells taken whole are never pushed. The root starts as a group of one.
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let r = lo; r < hi; r++) {
+      const i = order[r];
+      const x = p[2 * i];
+      const y = p[2 * i + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    // The list is written relative to the run's centre, where float32 resolves the distances between near points.
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const kernel = this.kernel;
+    let { xs, ys, ms } = kernel;
+    let count = 0;
+    const stack = this.stack;
     let top = 0;
     let groupStart = 0;
     let groupEnd = 1;
+    // The stack holds the first child of each cell to open; a cell's four children are judged together, so the
+    // many cells taken whole are never pushed. The root starts as a group of one.
     for (;;) {
       for (let c = groupStart; c < groupEnd; c++) {
         const o = c * NODE_SIZE;
         const mass = t[o + COUNT];
         if (mass === 0) continue;
-        const dx = x - t[o + MX];
-        const dy = y - t[o + MY];
-        const d2 = dx * dx + dy * dy;
-        if (t[o + WIDTH2] < theta2 * d2) {
-          const q = 1 / (1 + d2);
-          sumQ += mass * q;
-          const q2 = mass * q * q;
-          fx += q2 * dx;
-          fy += q2 * dy;
+        const mx = t[o + MX];
+        const my = t[o + MY];
+        const dx = Math.max(x0 - mx, mx - x1, 0);
+        const dy = Math.max(y0 - my, my - y1, 0);
+        const isCell = t[o + WIDTH2] < theta2 * (dx * dx + dy * dy);
+        if (!isCell && t[o + CHILD] >= 0) {
+          stack[top++] = t[o + CHILD];
           continue;
         }
-        const child = t[o + CHILD];
-        if (child >= 0) {
-          stack[top++] = child;
-          continue;
+        if (count + mass + 4 > xs.length) {
+          kernel.reserve(count + mass);
+          ({ xs, ys, ms } = kernel);
         }
-        for (let r = t[o + START], end = r + mass; r < end; r++) {
-          const j = order[r];
-          if (j === i) continue;
-          const ex = x - p[2 * j];
-          const ey = y - p[2 * j + 1];
-          const q = 1 / (1 + ex * ex + ey * ey);
-          sumQ += q;
-          fx += q * q * ex;
-          fy += q * q * ey;
+        if (isCell) {
+          xs[count] = mx - cx;
+          ys[count] = my - cy;
+          ms[count++] = mass;
+        } else {
+          for (let r = t[o + START], end = r + mass; r < end; r++) {
+            const j = order[r];
+            xs[count] = p[2 * j] - cx;
+            ys[count] = p[2 * j + 1] - cy;
+            ms[count++] = 1;
+          }
         }
       }
       if (top === 0) break;
       groupStart = stack[--top];
       groupEnd = groupStart + 4;
     }
-    force[2 * i] += fx;
-    force[2 * i + 1] += fy;
-    return sumQ;
+    const points = kernel.points;
+    for (let r = lo; r < hi; r++) {
+      const i = order[r];
+      points[2 * (r - lo)] = p[2 * i] - cx;
+      points[2 * (r - lo) + 1] = p[2 * i + 1] - cy;
+    }
+    kernel.repel(hi - lo, count);
+    const out = kernel.out;
+    let total = 0;
+    for (let r = lo; r < hi; r++) {
+      const i = order[r];
+      force[2 * i] += out[3 * (r - lo) + 1];
+      force[2 * i + 1] += out[3 * (r - lo) + 2];
+      // Each point of the run is in a leaf near the run, so it is listed beside itself: q = 1 and no force.
+      total += out[3 * (r - lo)] - 1;
+    }
+    return total;
   }
 }
 

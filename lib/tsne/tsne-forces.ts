@@ -1,4 +1,5 @@
 import type { Allocate, QuadTree } from './quadtree.js';
+import { MAX_RUN } from './repulsion-kernel.js';
 
 /** Symmetric joint probabilities P in CSR form (see tsne.ts). */
 export interface SparseAffinities {
@@ -74,7 +75,10 @@ export function partialForces(
     const i = order[r];
     repulsion[2 * i] = 0;
     repulsion[2 * i + 1] = 0;
-    sumQ += tree.repulsion(i, theta, repulsion);
+  }
+  for (let r = start; r < end; r += MAX_RUN) sumQ += tree.runRepulsion(r, Math.min(end, r + MAX_RUN), theta, repulsion);
+  for (let r = start; r < end; r++) {
+    const i = order[r];
     const yi0 = y[2 * i];
     const yi1 = y[2 * i + 1];
     let ax = 0;
