@@ -1,4 +1,4 @@
-// `node scripts/build-wasm.mjs [--check]`: compiles the WebAssembly text sources of lib/ (lib/tsne/repulsion.wat)
+// `node scripts/build-wasm.mjs [--check]`: compiles the WebAssembly text sources of lib/ (lib/tsne/*.wat)
 // into the binaries committed beside them, or with --check exits 1 when a committed binary differs from its
 // source's compilation. The binaries are committed so that the library loads them synchronously, in any thread,
 // without wabt; wabt is needed only to rebuild them.
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
-export const SOURCES = ['lib/tsne/repulsion.wat'];
+export const SOURCES = ['lib/tsne/attraction.wat', 'lib/tsne/repulsion.wat'];
 
 /** The binary of a .wat source (SIMD enabled), as wabt writes it. */
 export async function compileWat(file) {

@@ -70,7 +70,7 @@ test('the symmetric P sums to 1 and is symmetric', async () => {
   }
 });
 
-test('with theta 0 the Barnes-Hut gradient equals the exact gradient within 1e-3 relative', async () => {
+test('with theta 0 the Barnes-Hut gradient equals the exact gradient within 1e-3 relative, and KL the exact KL', async () => {
   await initBackend();
   const { data } = blobs(3, 15, 4, 2);
   const p = affinities(data, 8);
@@ -98,12 +98,24 @@ test('with theta 0 the Barnes-Hut gradient equals the exact gradient within 1e-3
       exact[2 * i + 1] += f * dy;
     }
   }
+  // KL(P || Q) = sum over i != j of p_ij log(p_ij / q_ij), without exaggeration.
+  let exactKl = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const pij = dense[i * n + j] / exaggeration;
+      if (i === j || pij === 0) continue;
+      const w = 1 / (1 + (y[2 * i] - y[2 * j]) ** 2 + (y[2 * i + 1] - y[2 * j + 1]) ** 2);
+      exactKl += pij * Math.log(pij / (w / z));
+    }
+  }
   for (const threads of [1, 2]) {
     const pool = new ForcePool(p, threads);
     pool.positions.set(y);
     const approx = new Float64Array(2 * n);
     pool.gradient(0, exaggeration, false, approx);
+    const kl = pool.gradient(0, 1, true, new Float64Array(2 * n));
     pool.close();
+    assert.ok(Math.abs(kl - exactKl) < 1e-4 * exactKl, `${threads} thread(s): KL ${kl}, exact ${exactKl}`);
     const norm = Math.sqrt(exact.reduce((s, v) => s + v * v, 0));
     const error = Math.sqrt(approx.reduce((s, v, d) => s + (v - exact[d]) ** 2, 0));
     assert.ok(error / norm < 1e-3, `${threads} thread(s): relative error ${error / norm}`);
@@ -199,7 +211,7 @@ test('the grouped Barnes-Hut repulsion is exact at theta 0, within 1% at 0.5, an
   assert.ok(fine.force < coarse.force / 2, `theta 0.25: ${JSON.stringify(fine)}`);
 });
 
-test('repulsion.wasm is the compilation of repulsion.wat', () => {
+test('each committed .wasm is the compilation of its .wat source', () => {
   // Exits 1, naming the file, when the committed binary and its source differ.
   execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { stdio: 'pipe' });
 });

@@ -1,10 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { projectRoot } from '../util/paths.js';
-
-// Found from the project root, not from this file: the notebooks' kernel compiles lib/ to CommonJS, where
-// `import.meta.url` does not exist.
-const BINARY = path.join('lib', 'tsne', 'repulsion.wasm');
+import { ensureBytes, instantiate } from './wasm-module.js';
 
 /** The most points one call takes. */
 export const MAX_RUN = 16;
@@ -13,9 +7,6 @@ export const MAX_RUN = 16;
 const POINTS = 0;
 const OUT = POINTS + 8 * MAX_RUN;
 const LIST = 512;
-const PAGE = 65536;
-
-let compiled: WebAssembly.Module | undefined;
 
 /**
  * The SIMD loop of repulsion.wat: each point of a run against the run's interaction list, in float32. Each
@@ -36,8 +27,7 @@ export class RepulsionKernel {
   private capacity = 0;
 
   constructor() {
-    compiled ??= new WebAssembly.Module(fs.readFileSync(path.join(projectRoot(), BINARY)));
-    const instance = new WebAssembly.Instance(compiled);
+    const instance = instantiate('repulsion');
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.run = instance.exports.repel as (...args: number[]) => void;
     this.reserve(1024);
@@ -49,9 +39,7 @@ export class RepulsionKernel {
     const capacity = Math.max(2 * this.capacity, entries + 4 + (-(entries + 4) & 3));
     // The arrays move (their offsets depend on the capacity), and growing the memory detaches the old views.
     const old = this.capacity > 0 ? [this.xs.slice(), this.ys.slice(), this.ms.slice()] : undefined;
-    const bytes = LIST + 12 * capacity;
-    if (bytes > this.memory.buffer.byteLength)
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE));
+    ensureBytes(this.memory, LIST + 12 * capacity);
     const buffer = this.memory.buffer;
     this.points = new Float32Array(buffer, POINTS, 2 * MAX_RUN);
     this.out = new Float32Array(buffer, OUT, 3 * MAX_RUN);

@@ -1,4 +1,5 @@
 import type { Allocate, QuadTree } from './quadtree.js';
+import type { AttractionKernel } from './attraction-kernel.js';
 import { MAX_RUN } from './repulsion-kernel.js';
 
 /** Symmetric joint probabilities P in CSR form (see tsne.ts). */
@@ -8,8 +9,6 @@ export interface SparseAffinities {
   values: Float64Array;
   n: number;
 }
-
-const FLOAT32_TINY = 1.1754943508222875e-38;
 
 export interface PartialSums {
   /** Sum over points in the range of sum_j q_ij (unnormalised): their share of Z. */
@@ -49,12 +48,12 @@ export function upperTriangle(
 /**
  * The forces for the points at [start, end) of the tree's point order: the repulsion on each,
  * sum_j q_ij^2 (y_i - y_j) by Barnes-Hut, into `repulsion`; and the attraction p_ij q_ij (y_i - y_j) of each of
- * their pairs in `upper` (P above the diagonal), added to i and subtracted from j in `attraction`, this thread's
- * own buffer (zeroed here), which the caller sums over threads. Both unnormalised; the caller divides the
+ * their pairs in the kernel's P above the diagonal, added to i and subtracted from j, written into `attraction`,
+ * this thread's own buffer, which the caller sums over threads. Both unnormalised; the caller divides the
  * repulsion by Z once every range is done. Run by the main thread and the worker threads alike.
  */
 export function partialForces(
-  upper: SparseAffinities,
+  attractionKernel: AttractionKernel,
   y: Float64Array,
   tree: QuadTree,
   theta: number,
@@ -65,44 +64,13 @@ export function partialForces(
   repulsion: Float64Array,
   withError: boolean,
 ): PartialSums {
-  const { rowStart, columns, values } = upper;
-  const { order } = tree.storage;
+  const points = tree.storage.order.subarray(start, end);
   let sumQ = 0;
-  let pLogPQ = 0;
-  let pSum = 0;
-  attraction.fill(0);
-  for (let r = start; r < end; r++) {
-    const i = order[r];
+  for (const i of points) {
     repulsion[2 * i] = 0;
     repulsion[2 * i + 1] = 0;
   }
   for (let r = start; r < end; r += MAX_RUN) sumQ += tree.runRepulsion(r, Math.min(end, r + MAX_RUN), theta, repulsion);
-  for (let r = start; r < end; r++) {
-    const i = order[r];
-    const yi0 = y[2 * i];
-    const yi1 = y[2 * i + 1];
-    let ax = 0;
-    let ay = 0;
-    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      const j = columns[e];
-      const dx = yi0 - y[2 * j];
-      const dy = yi1 - y[2 * j + 1];
-      const q = 1 / (1 + dx * dx + dy * dy);
-      const pij = values[e] * exaggeration;
-      const fx = pij * q * dx;
-      const fy = pij * q * dy;
-      ax += fx;
-      ay += fy;
-      attraction[2 * j] -= fx;
-      attraction[2 * j + 1] -= fy;
-      if (withError) {
-        // Each stored pair stands for p_ij and p_ji.
-        pLogPQ += 2 * pij * Math.log(Math.max(pij, FLOAT32_TINY) / Math.max(q, FLOAT32_TINY));
-        pSum += 2 * pij;
-      }
-    }
-    attraction[2 * i] += ax;
-    attraction[2 * i + 1] += ay;
-  }
+  const { pLogPQ, pSum } = attractionKernel.attract(y, points, exaggeration, withError, attraction);
   return { sumQ, pLogPQ, pSum };
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../util/paths.js';
+import { AttractionKernel } from './attraction-kernel.js';
 import { QuadTree } from './quadtree.js';
 import { partialForces, type SparseAffinities, upperTriangle } from './tsne-forces.js';
 
@@ -53,6 +54,7 @@ export class ForcePool {
   /** The map [n * 2], shared with the workers: update it in place between calls. */
   readonly positions: Float64Array;
   private readonly p: SparseAffinities;
+  private readonly kernel: AttractionKernel;
   private readonly attraction: Float64Array;
   private readonly repulsion: Float64Array;
   private readonly control: Int32Array;
@@ -75,6 +77,7 @@ export class ForcePool {
     this.repulsion = shared((b) => new Float64Array(b), 8, 2 * n);
     this.p = upperTriangle(affinities, (bytes) => new SharedArrayBuffer(bytes));
     const { rowStart, columns, values } = this.p;
+    this.kernel = new AttractionKernel(this.p);
     this.control = shared((b) => new Int32Array(b), 4, 3);
     this.parameters = shared((b) => new Float64Array(b), 8, 4);
     this.results = shared((b) => new Float64Array(b), 8, 3 * count);
@@ -127,7 +130,7 @@ export class ForcePool {
     Atomics.notify(this.control, CONTROL.generation);
     const [start, end] = this.ranges[0];
     const own = partialForces(
-      this.p,
+      this.kernel,
       this.positions,
       this.tree,
       theta,

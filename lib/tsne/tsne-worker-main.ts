@@ -1,4 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { AttractionKernel } from './attraction-kernel.js';
 import { QuadTree } from './quadtree.js';
 import { partialForces, type SparseAffinities } from './tsne-forces.js';
 import { CONTROL, type WorkerSetup } from './tsne-pool.js';
@@ -18,6 +19,7 @@ const p: SparseAffinities = {
   values: new Float64Array(setup.values),
   n: setup.n,
 };
+const kernel = new AttractionKernel(p);
 const order = new Int32Array(setup.order);
 let nodes = new Float32Array(setup.nodes);
 const tree = new QuadTree();
@@ -33,7 +35,7 @@ for (;;) {
   }
   tree.attach(nodes, parameters[3], order, y);
   const sums = partialForces(
-    p,
+    kernel,
     y,
     tree,
     parameters[0],
