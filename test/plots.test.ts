@@ -8,7 +8,10 @@ import { PNG } from 'pngjs';
 import { main } from '../lib/cli/main.js';
 import { loadMnist, PIXELS } from '../lib/data/mnist.js';
 import { classScatterFigure, lineChartFigure } from '../lib/plots/charts.js';
+import { BIGAN_REFERENCES } from '../lib/experiments/references.js';
+import type { RunResults } from '../lib/experiments/results.js';
 import { exportFigure } from '../lib/plots/export.js';
+import { accuracyByEpochFigure } from '../lib/plots/run-figures.js';
 import { imageGridFigure } from '../lib/plots/image-grid.js';
 import { figureBundle, showImageFile } from '../lib/plots/show.js';
 import { makeConfig } from '../lib/config/training-config.js';
@@ -175,4 +178,35 @@ test('bigan plot --label starts every exported figure title with the label', asy
       `${file}.svg has the title '${title}'`,
     );
   }
+});
+
+test('the accuracy-by-epoch figure draws each milestone of a run and each published point at its epoch', () => {
+  const metrics = (knnLatent: number) => ({
+    knnLatent,
+    knnFeatures: knnLatent + 0.01,
+    linearProbeLatent: 0.9,
+    latentSize: 50,
+    featureSize: 1024,
+    trainCount: 60000,
+    testCount: 10000,
+    seconds: 1,
+  });
+  const results = {
+    name: 'long',
+    epoch: 200,
+    metrics: metrics(0.95),
+    milestones: [
+      { epoch: 100, metrics: metrics(0.94) },
+      { epoch: 200, metrics: metrics(0.95) },
+    ],
+  } as unknown as RunResults;
+  const figure = accuracyByEpochFigure(results, BIGAN_REFERENCES);
+  const traces = figure.data as { name: string; x: number[]; y: number[] }[];
+  assert.deepEqual(traces[0].x, [100, 200]);
+  assert.deepEqual(traces[0].y, [94, 95]);
+  assert.deepEqual(traces[1].y, [95, 96]);
+  const published = BIGAN_REFERENCES.filter((r) => r.epoch !== undefined);
+  assert.equal(traces.length, 2 + published.length);
+  const official200 = traces.find((t) => t.name === 'official BiGAN code, epoch 200: E(x), 50-d')!;
+  assert.deepEqual([official200.x, official200.y], [[200], [95.92]]);
 });

@@ -7,7 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { makeConfig } from '../lib/config/training-config.js';
 import { loadMnist, PIXELS, takeFirst } from '../lib/data/mnist.js';
-import { exportPretrained, knnCheck, loadPretrained, toFloat16Bits } from '../lib/experiments/pretrained.js';
+import {
+  exportPretrained,
+  knnCheck,
+  listPretrained,
+  loadPretrained,
+  toFloat16Bits,
+} from '../lib/experiments/pretrained.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { train } from '../lib/training/train.js';
 
@@ -74,5 +80,26 @@ test('exportPretrained writes float16 layers models that loadPretrained checks a
   } finally {
     delete process.env.BIGAN_PRETRAINED_DIR;
     fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("every pretrained model shipped in data/pretrained repeats its manifest's 1NN within half a point", async () => {
+  await initBackend();
+  const shipped = listPretrained();
+  // The notebooks load these by name: a missing one is a failure, not a test with nothing to check.
+  assert.ok(shipped.includes('bigan-paper'), `shipped: ${shipped.join(', ') || 'none'}`);
+  for (const name of shipped) {
+    const { model, manifest } = await loadPretrained(name);
+    try {
+      const accuracy = knnCheck(model, manifest.check.testCount);
+      assert.ok(
+        Math.abs(accuracy - manifest.check.knnLatent) <= 0.005,
+        `${name}: 1NN ${accuracy} against the manifest's ${manifest.check.knnLatent}`,
+      );
+      // A trained checkpoint, not a quick run's shipped by mistake (those score far lower).
+      assert.ok(manifest.metrics.knnLatent > 0.9, `${name}: the run's 1NN ${manifest.metrics.knnLatent}`);
+    } finally {
+      model.dispose();
+    }
   }
 });

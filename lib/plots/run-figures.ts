@@ -2,7 +2,10 @@ import type { MnistSplit } from '../data/mnist.js';
 import { conditionalSamples, examplesPerDigit, generateSamples, reconstruct } from '../eval/samples.js';
 import type { EpochRecord } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
+import type { ReferencePoint } from '../experiments/references.js';
+import type { RunResults } from '../experiments/results.js';
 import { lineChartFigure } from './charts.js';
+import { baseLayout } from './figure.js';
 import type { Figure } from './figure.js';
 import { imageGridFigure } from './image-grid.js';
 
@@ -71,4 +74,60 @@ export function conditionalSamplesFigure(
     rows.map((images, digit) => ({ label: `c = ${digit}`, images })),
     { title },
   );
+}
+
+/**
+ * 1NN accuracy of a long run at every epoch evaluated (its milestones), on E(x) and on the penultimate layer,
+ * beside the published points that give an epoch (drawn as markers of the same colour as the layer they compare
+ * with).
+ */
+export function accuracyByEpochFigure(results: RunResults, references: ReferencePoint[], title?: string): Figure {
+  const milestones = results.milestones ?? [{ epoch: results.epoch, metrics: results.metrics }];
+  const colours = { latent: '#1f77b4', features: '#d62728' };
+  const layers = [
+    {
+      layer: 'latent' as const,
+      name: `E(x), ${results.metrics.latentSize}-d`,
+      value: (m: (typeof milestones)[0]) => m.metrics.knnLatent,
+    },
+    {
+      layer: 'features' as const,
+      name: `penultimate, ${results.metrics.featureSize}-d`,
+      value: (m: (typeof milestones)[0]) => m.metrics.knnFeatures,
+    },
+  ];
+  const percent = (a: number) => Math.round(a * 10000) / 100;
+  const ours = layers.map(({ layer, name, value }) => ({
+    type: 'scatter',
+    mode: 'lines+markers',
+    name: `${results.name}: ${name}`,
+    x: milestones.map((m) => m.epoch),
+    y: milestones.map((m) => percent(value(m))),
+    line: { color: colours[layer] },
+  }));
+  const published = references
+    .filter((r) => r.epoch !== undefined && r.layer !== undefined)
+    .map((r) => ({
+      type: 'scatter',
+      mode: 'markers',
+      name: `${r.source}: ${r.representation}`,
+      x: [r.epoch],
+      y: [percent(r.accuracy)],
+      marker: {
+        symbol: r.source.startsWith('PyTorch') ? 'square-open' : 'diamond-open',
+        size: 11,
+        color: colours[r.layer!],
+      },
+    }));
+  return {
+    data: [...ours, ...published],
+    layout: {
+      ...baseLayout(title ?? `${results.name}: 1NN accuracy by epoch (60,000 -> 10,000)`, 760, 560),
+      xaxis: { title: { text: 'epoch' }, range: [0, 420], gridcolor: '#eee' },
+      yaxis: { title: { text: '1NN accuracy (%)' }, gridcolor: '#eee' },
+      // Below the plot: headless export cannot measure the legend's text to make room beside it.
+      legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
+      margin: { l: 60, r: 30, t: 50, b: 170 },
+    },
+  };
 }
