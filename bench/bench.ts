@@ -164,6 +164,7 @@ const tsx = (script: string, args: string[]) => ['--import', 'tsx', path.join(ro
 // Slow backends take seconds a step, so they get fewer steps.
 const STEPS: Record<BackendName, [number, number]> = {
   'tensorflow-gpu': [5, 30],
+  webgpu: [5, 30],
   tensorflow: [5, 30],
   wasm: [1, 3],
   cpu: [1, 2],

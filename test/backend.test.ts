@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { backendFromEnvironment, BackendUnavailableError, chooseBackend, initBackend } from '../lib/backend/backend.js';
 
-test('BIGAN_BACKEND accepts the four names and rejects anything else by name', () => {
+test('BIGAN_BACKEND accepts the five names and rejects anything else by name', () => {
   assert.equal(backendFromEnvironment({}), null);
   assert.equal(backendFromEnvironment({ BIGAN_BACKEND: 'wasm' }), 'wasm');
   assert.throws(
     () => backendFromEnvironment({ BIGAN_BACKEND: 'tpu' }),
-    /BIGAN_BACKEND='tpu' is not a backend; use one of tensorflow-gpu, tensorflow, wasm, cpu/,
+    /BIGAN_BACKEND='tpu' is not a backend; use one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu/,
   );
 });
 
@@ -17,7 +18,7 @@ test('a forced backend that cannot load is an error naming it and how to install
     throw new Error('libtensorflow.so.2: cannot open shared object file');
   };
   const fine = async () => ({ tfjsBackend: 'cpu', tensorflowVersion: null, devices: [] });
-  const loaders = { 'tensorflow-gpu': failing, tensorflow: failing, wasm: fine, cpu: fine };
+  const loaders = { 'tensorflow-gpu': failing, webgpu: failing, tensorflow: failing, wasm: fine, cpu: fine };
   await assert.rejects(
     chooseBackend('tensorflow', loaders),
     (e: unknown) =>
@@ -30,7 +31,7 @@ test('a forced backend that cannot load is an error naming it and how to install
   assert.equal(unforced.backend, 'wasm');
   assert.deepEqual(
     unforced.skipped.map((s) => s.backend),
-    ['tensorflow-gpu', 'tensorflow'],
+    ['tensorflow-gpu', 'webgpu', 'tensorflow'],
   );
 });
 
@@ -49,4 +50,18 @@ test('on this project the best backend is native TensorFlow and reports its vers
   );
   assert.match(report.tensorflowVersion ?? '', /^2\.\d+\.\d+/);
   assert.ok(report.devices.length > 0);
+});
+
+test('forcing WebGPU without a GPU device fails with that reason before Dawn is loaded', async () => {
+  const device =
+    fs.existsSync('/dev/nvidia0') ||
+    (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
+  const attempt = chooseBackend('webgpu');
+  if (device)
+    await attempt.then(
+      (report) => assert.equal(report.backend, 'webgpu'),
+      // A device node without a Vulkan driver for it: Dawn itself says so.
+      (error: Error) => assert.doesNotMatch(error.message, /no GPU device/),
+    );
+  else await assert.rejects(attempt, /backend 'webgpu' cannot load: no GPU device/);
 });

@@ -6,16 +6,19 @@ import * as tf from '@tensorflow/tfjs';
 import { packageFolder } from '../util/paths.js';
 
 /** Backends in the order they are tried: the first that loads wins. */
-export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_ORDER = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
 export interface SkippedBackend {
   backend: BackendName;
+  /** Why it did not load, then how to install it. */
   reason: string;
+  /** Why it did not load, alone. */
+  cause: string;
 }
 
 export interface BackendReport {
-  /** Our name for the backend: tensorflow-gpu, tensorflow, wasm or cpu. */
+  /** Our name for the backend: one of {@link BACKEND_ORDER}. */
   backend: BackendName;
   /** The name TensorFlow.js registered it under (both native packages register `tensorflow`). */
   tfjsBackend: string;
@@ -44,6 +47,8 @@ export class BackendUnavailableError extends Error {
 const INSTALL_HINTS: Record<BackendName, string> = {
   'tensorflow-gpu':
     'It needs an NVIDIA driver with CUDA 12.2 and cuDNN 8.9 and the built addon: run `npm run setup -- --gpu` (README, "GPU").',
+  webgpu:
+    'It needs a GPU with a Vulkan driver (Dawn, from the `webgpu` package, runs on Vulkan); `npm run gpu-check` says what it finds.',
   tensorflow:
     'Run `node scripts/install-native.mjs --strict` to build @tensorflow/tfjs-node against libtensorflow (README, "Backends").',
   wasm: 'Run `npm ci` to install @tensorflow/tfjs-backend-wasm.',
@@ -78,12 +83,48 @@ function firstLine(error: unknown): string {
 
 /** A GPU build of TensorFlow runs on the CPU when no driver is present, so the driver is checked first. */
 function cudaDriverMissing(): string | null {
-  try {
-    const libraries = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return /libcuda\.so\.1\b/.test(libraries) ? null : 'no CUDA driver (libcuda.so.1 is not in the linker cache)';
-  } catch {
-    return 'no CUDA driver (ldconfig could not be run to look for libcuda.so.1)';
+  // ldconfig lives in /sbin, which a user's PATH may lack.
+  for (const ldconfig of ['ldconfig', '/sbin/ldconfig']) {
+    try {
+      const libraries = execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      return /libcuda\.so\.1\b/.test(libraries) ? null : 'no CUDA driver (libcuda.so.1 is not in the linker cache)';
+    } catch {
+      continue;
+    }
   }
+  return 'no CUDA driver (ldconfig could not be run to look for libcuda.so.1)';
+}
+
+/**
+ * Dawn is loaded only where a GPU device node exists: elsewhere it finds nothing, after a few hundred
+ * milliseconds and warnings on stderr in every process.
+ */
+function gpuDeviceMissing(): string | null {
+  const dri = fs.existsSync('/dev/dri') ? fs.readdirSync('/dev/dri').filter((f) => f.startsWith('renderD')) : [];
+  return fs.existsSync('/dev/nvidia0') || dri.length > 0 ? null : 'no GPU device (/dev/nvidia0, /dev/dri/renderD*)';
+}
+
+/** Software Vulkan (llvmpipe, SwiftShader) is a CPU behind a GPU's interface: slower than native TensorFlow. */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader/i;
+
+async function loadWebGpu(): Promise<LoadedBackend> {
+  const missing = gpuDeviceMissing();
+  if (missing) throw new Error(missing);
+  // The Vulkan loader complains on stderr when a headless machine has no runtime directory.
+  process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver for the GPU?)');
+  const { vendor, architecture, device, description } = adapter.info;
+  const name = [vendor, architecture, device, description].filter(Boolean).join(' ') || 'unnamed adapter';
+  if (SOFTWARE_ADAPTER.test(name)) throw new Error(`only a software adapter: ${name}`);
+  // tfjs-backend-webgpu finds the GPU through navigator.gpu, which Node does not have.
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${name}`);
+  return { tfjsBackend: 'webgpu', tensorflowVersion: null, devices: [`webgpu:0 ${name}`, cpuDevice()] };
 }
 
 function gpuNames(): string[] {
@@ -133,6 +174,7 @@ const LOADERS: Loaders = {
     const loaded = await loadNative('@tensorflow/tfjs-node-gpu');
     return { ...loaded, devices: [...gpuNames(), cpuDevice()] };
   },
+  webgpu: loadWebGpu,
   tensorflow: async () => ({ ...(await loadNative('@tensorflow/tfjs-node')), devices: [cpuDevice()] }),
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -150,6 +192,16 @@ const LOADERS: Loaders = {
     return { tfjsBackend: 'cpu', tensorflowVersion: null, devices: ['javascript (single thread)'] };
   },
 };
+
+/**
+ * Loads one backend and makes it TensorFlow.js' current one, beside those already loaded (a check that compares
+ * two backends in one process); throws when it cannot load. Use {@link initBackend} to choose the backend.
+ */
+export async function loadBackend(name: BackendName): Promise<{ devices: string[] }> {
+  const { devices } = await LOADERS[name]();
+  await tf.ready();
+  return { devices };
+}
 
 let active: Promise<BackendReport> | null = null;
 
@@ -185,7 +237,7 @@ export async function chooseBackend(forced: BackendName | null, loaders: Loaders
       await tf.ready();
       return { backend, ...loaded, tfjsVersion, forced: false, skipped };
     } catch (error) {
-      skipped.push({ backend, reason: `${firstLine(error)}. ${INSTALL_HINTS[backend]}` });
+      skipped.push({ backend, reason: `${firstLine(error)}. ${INSTALL_HINTS[backend]}`, cause: firstLine(error) });
     }
   }
   throw new Error(
