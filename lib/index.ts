@@ -45,6 +45,7 @@ export * from './plots/figure.js';
 export * from './plots/charts.js';
 export * from './plots/image-grid.js';
 export * from './plots/run-figures.js';
+export * from './plots/ablation-figures.js';
 export * from './plots/export.js';
 export * from './plots/show.js';
 export * from './plots/notebook.js';

@@ -59,6 +59,7 @@ test('each ablation row changes exactly its setting from Base', () => {
     'small-g': ['bigbigan.generatorChannels'],
     'encoder-lr-x10': ['encoderLearningRateMultiplier'],
     'high-res-encoder': ['bigbigan.highResolutionEncoder'],
+    'random-encoder': ['encoderLearningRateMultiplier'],
   };
   assert.deepEqual(ABLATION_NAMES.sort(), Object.keys(expected).sort());
   const flatBase = flatten(base);

@@ -159,7 +159,7 @@ test('a 4-task array on the quick budget, collected, gives the local engine tabl
   const table = (output: string) =>
     output
       .split('\n')
-      .filter((l) => l.startsWith('{"row"'))
+      .filter((l) => l.startsWith('{"name"'))
       .map((l) => JSON.parse(l));
   assert.equal(table(collected.output).length, 2);
   assert.deepEqual(table(collected.output), table(local.output));

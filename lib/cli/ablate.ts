@@ -3,8 +3,9 @@ import { initBackend } from '../backend/backend.js';
 import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
 import { ABLATION_NAMES, collectAblations, runAblations, type EvaluationSettings } from '../experiments/ablations.js';
 import { type AblationTable, resultsFile, writeResults } from '../experiments/results.js';
-import { type AblationSummary, summarizeAblations } from '../experiments/statistics.js';
+import { type ClaimResult, type TableRow, tableRows, testClaims } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
+import { metricCell, metricLabel, tableMetrics } from '../plots/ablation-figures.js';
 import { choiceFlag, integerFlag } from './flags.js';
 import { runsDir } from '../util/paths.js';
 import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
@@ -87,18 +88,26 @@ export async function ablateCommand(flags: {
   } else {
     results = await runAblations(rows, options);
   }
-  const summary = summarizeAblations(results);
-  printTable(summary, seeds, flags.json);
+  const rowsOfTable = tableRows(results);
+  const claims = testClaims(rowsOfTable);
+  printTable(rowsOfTable, claims, flags.json);
   if (flags.results) {
+    const base = BIGBIGAN_BASE[budget];
+    const trainCount = base.trainLimit > 0 ? Math.min(base.trainLimit, 60000) : 60000;
+    const rowEpochs = epochs ?? base.epochs;
     const table: AblationTable = {
       name: flags.results,
-      budget,
-      epochs: epochs ?? BIGBIGAN_BASE[budget].epochs,
-      seeds,
+      budget: {
+        name: budget,
+        epochs: rowEpochs,
+        steps: rowEpochs * Math.floor(trainCount / base.batchSize),
+        batchSize: base.batchSize,
+        minutesPerRowSeed: results.reduce((s, r) => s + r.trainingSeconds, 0) / results.length / 60,
+      },
       evaluation: EVALUATION[budget],
-      base: BIGBIGAN_BASE[budget],
-      summary,
-      runs: results.map(({ runDir: _, ...r }) => r),
+      base,
+      rows: rowsOfTable,
+      claims,
       seconds: (performance.now() - started) / 1000,
       recordedAt: new Date().toISOString(),
     };
@@ -108,25 +117,24 @@ export async function ablateCommand(flags: {
   return 0;
 }
 
-function printTable(summary: AblationSummary[], seeds: number, json: boolean): void {
-  const fmt = (m: Record<string, number>, s: Record<string, number>, k: string, scale = 1, digits = 2) =>
-    `${(m[k] * scale).toFixed(digits)}${seeds > 1 ? ` ± ${(s[k] * scale).toFixed(digits)}` : ''}`;
+function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): void {
   if (json) {
-    for (const r of summary) console.log(JSON.stringify(r));
+    for (const r of rows) console.log(JSON.stringify(r));
+    for (const c of claims) console.log(JSON.stringify(c));
     return;
   }
+  const metrics = tableMetrics(rows);
   console.log(
-    `${'row'.padEnd(18)} ${'IS'.padStart(14)} ${'FID'.padStart(14)} ${'1NN E(x) %'.padStart(14)} ${'probe %'.padStart(14)}`,
+    `${'row (seeds)'.padEnd(22)} ${metrics.map((m) => metricLabel(m).padStart(16)).join(' ')}   (mean ± 95% CI)`,
   );
-  for (const r of summary) {
-    const cells = [
-      fmt(r.mean, r.std, 'inceptionScore'),
-      fmt(r.mean, r.std, 'frechetDistance'),
-      fmt(r.mean, r.std, 'knnLatent', 100),
-      fmt(r.mean, r.std, 'linearProbe', 100),
-    ];
-    console.log(`${r.row.padEnd(18)} ${cells.map((c) => c.padStart(14)).join(' ')}`);
-  }
+  for (const r of rows)
+    console.log(
+      `${`${r.name} (${r.seeds.length})`.padEnd(22)} ${metrics.map((m) => metricCell(r, m).padStart(16)).join(' ')}`,
+    );
+  for (const c of claims)
+    console.log(
+      `${c.verdict.padEnd(12)} p ${c.pValue === null ? '-' : c.pValue.toFixed(3)}  ${c.comparison}  (${c.claim})`,
+    );
 }
 
 /**

@@ -21,7 +21,7 @@ export interface TrainingConfig {
   batchSize: number;
   /** Base learning rate of D and G (and of E before its multiplier). */
   learningRate: number;
-  /** E's learning rate is learningRate x this (BigBiGAN's ablation uses 10). */
+  /** E's learning rate is learningRate x this (BigBiGAN's ablation uses 10; 0 leaves E untrained, a control). */
   encoderLearningRateMultiplier: number;
   beta1: number;
   beta2: number;
@@ -206,7 +206,7 @@ const CONFIG_CHECKS: Record<string, Check> = {
   epochs: number(1, 100000, { integer: true }),
   batchSize: number(2, 65536, { integer: true }),
   learningRate: number(0, 1, { minExclusive: true }),
-  encoderLearningRateMultiplier: number(0, 1000, { minExclusive: true }),
+  encoderLearningRateMultiplier: number(0, 1000),
   beta1: number(0, 1, { minExclusive: false }),
   beta2: number(0, 1),
   weightDecay: number(0, 1),

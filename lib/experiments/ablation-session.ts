@@ -1,6 +1,6 @@
 import type { ConfigOverrides } from '../config/training-config.js';
 import { type AblationMetrics, type AblationOptions, runAblationRow } from './ablations.js';
-import { type AblationSummary, summarizeAblations } from './statistics.js';
+import { type TableRow, tableRows } from './statistics.js';
 
 /**
  * The ablations as a notebook runs them: one cell per row, each cell naming its change from Base, so that editing
@@ -15,16 +15,15 @@ export class AblationSession {
   async row(name: string, change: ConfigOverrides): Promise<void> {
     const metrics = await runAblationRow(name, change, this.options);
     this.rows.set(name, metrics);
-    const [summary] = summarizeAblations(metrics);
-    const { inceptionScore, frechetDistance, knnLatent, linearProbe } = summary.mean;
+    const { inceptionScore, frechetDistance, knnLatent, linearProbe } = tableRows(metrics)[0].mean;
     console.log(
-      `${name} ${JSON.stringify(change)}: IS ${inceptionScore.toFixed(2)}, FID ${frechetDistance.toFixed(1)}, ` +
-        `1NN E(x) ${(knnLatent * 100).toFixed(1)}%, probe ${(linearProbe * 100).toFixed(1)}%`,
+      `${name} ${JSON.stringify(change)}: IS ${inceptionScore!.toFixed(2)}, FID ${frechetDistance!.toFixed(1)}, ` +
+        `1NN E(x) ${(knnLatent! * 100).toFixed(1)}%, probe ${(linearProbe! * 100).toFixed(1)}%`,
     );
   }
 
-  /** Each row run so far (in the order first run): the mean and spread of its scores over seeds. */
-  summary(): AblationSummary[] {
-    return summarizeAblations([...this.rows.values()].flat());
+  /** Each row run so far (in the order first run): its seeds' scores, their means and 95% intervals. */
+  summary(): TableRow[] {
+    return tableRows([...this.rows.values()].flat());
   }
 }

@@ -23,6 +23,9 @@ export const ABLATIONS: Record<string, (base: TrainingConfig) => ConfigOverrides
   }),
   'encoder-lr-x10': () => ({ encoderLearningRateMultiplier: 10 }),
   'high-res-encoder': () => ({ bigbigan: { highResolutionEncoder: true } }),
+  // The control: E keeps its initial weights (G and D train as in Base), so its 1NN and probe are the floor that
+  // a trained encoder is read against; on MNIST a random convolutional encoder is already a fair representation.
+  'random-encoder': () => ({ encoderLearningRateMultiplier: 0 }),
 };
 export const ABLATION_NAMES = Object.keys(ABLATIONS);
 

@@ -4,8 +4,8 @@ import type { RepresentationMetrics } from '../eval/representation.js';
 import type { TrainingConfig } from '../config/training-config.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
-import type { AblationMetrics, EvaluationSettings } from './ablations.js';
-import type { AblationSummary } from './statistics.js';
+import type { EvaluationSettings } from './ablations.js';
+import type { ClaimResult, TableRow } from './statistics.js';
 import { projectFolder } from '../util/paths.js';
 import type { EpochRecord } from '../io/run-folder.js';
 
@@ -65,13 +65,19 @@ export function saveResults(results: RunResults): string {
 /** A BigBiGAN ablation table as `bigan ablate --results NAME` records it. */
 export interface AblationTable {
   name: string;
-  budget: string;
-  epochs: number;
-  seeds: number;
+  /** What every row-seed trained: the same for all. */
+  budget: {
+    name: string;
+    epochs: number;
+    steps: number;
+    batchSize: number;
+    /** Mean training time of a row-seed on the machine that made the table. */
+    minutesPerRowSeed: number;
+  };
   evaluation: EvaluationSettings;
   base: TrainingConfig;
-  summary: AblationSummary[];
-  runs: Omit<AblationMetrics, 'runDir'>[];
+  rows: TableRow[];
+  claims: ClaimResult[];
   seconds: number;
   recordedAt: string;
 }
