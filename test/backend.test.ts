@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import { test } from 'node:test';
+import { hasGpuDevice } from './support/gpu-device.js';
 import { backendFromEnvironment, BackendUnavailableError, chooseBackend, initBackend } from '../lib/backend/backend.js';
 
 test('BIGAN_BACKEND accepts the five names and rejects anything else by name', () => {
@@ -53,9 +53,7 @@ test('on this project the best backend is native TensorFlow and reports its vers
 });
 
 test('forcing WebGPU without a GPU device fails with that reason before Dawn is loaded', async () => {
-  const device =
-    fs.existsSync('/dev/nvidia0') ||
-    (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
+  const device = hasGpuDevice();
   const attempt = chooseBackend('webgpu');
   if (device)
     await attempt.then(

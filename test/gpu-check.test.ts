@@ -4,10 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-
-const hasGpuDevice = () =>
-  fs.existsSync('/dev/nvidia0') ||
-  (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
+import { hasGpuDevice } from './support/gpu-device.js';
 
 test('npm run gpu-check says in one line why there is no GPU, and exits 0', (t) => {
   const run = spawnSync('npm', ['run', '--silent', 'gpu-check'], { encoding: 'utf8', timeout: 600_000 });
