@@ -129,6 +129,7 @@ test('well-separated clusters stay apart in the map, and the same seed gives the
   const first = tsne(data, options);
   const second = tsne(data, options);
   assert.deepEqual(Array.from(first.embedding), Array.from(second.embedding), 'same seed, same map');
+  assert.throws(() => tsne(data, { ...options, theta: 0.8 }), /theta must be between 0 and 0.707, got 0.8/);
   assert.ok(Number.isFinite(first.kl) && first.kl > 0);
   const map = Float32Array.from(first.embedding);
   // The points sorted by cluster, so even-numbered points train a 1NN classifier that the odd ones test.

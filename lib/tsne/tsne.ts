@@ -14,7 +14,7 @@ export interface TsneOptions {
   exaggerationIterations?: number;
   /** 'auto' is scikit-learn's max(N / earlyExaggeration / 4, 50). */
   learningRate?: number | 'auto';
-  /** Barnes-Hut accuracy: cells narrower than theta times their distance are one point. 0 is exact. */
+  /** Barnes-Hut accuracy: cells narrower than theta times their distance are one point. 0 is exact; at most 0.707. */
   theta?: number;
   /** 'pca': the first two principal components scaled to standard deviation 1e-4 (scikit-learn's default). */
   init?: 'pca' | 'random';
@@ -183,6 +183,9 @@ export function tsne(data: Embeddings, options: TsneOptions = {}): TsneResult {
   if (n < 4) throw new Error(`t-SNE needs at least 4 points, got ${n}`);
   if (!(perplexity > 0 && perplexity < n))
     throw new Error(`perplexity must be between 0 and the number of points (${n}), got ${perplexity}`);
+  // The repulsion takes each point's own q = 1 out of its sums, which holds while no cell containing the point can
+  // be taken whole: theta at most 1/sqrt(2).
+  if (!(theta >= 0 && theta <= Math.SQRT1_2)) throw new Error(`theta must be between 0 and 0.707, got ${theta}`);
   const learningRate =
     options.learningRate === undefined || options.learningRate === 'auto'
       ? Math.max(n / earlyExaggeration / 4, 50)
