@@ -39,6 +39,8 @@ export * from './experiments/results.js';
 export * from './experiments/ablations.js';
 export * from './experiments/ablation-session.js';
 export * from './experiments/statistics.js';
+export * from './experiments/table-cells.js';
+export * from './experiments/learning-curve.js';
 export * from './experiments/notebook-runs.js';
 export * from './experiments/pretrained.js';
 export * from './plots/figure.js';

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
+import { type ConfigOverrides, mergeConfig } from '../config/training-config.js';
 import { ABLATION_NAMES, collectAblations, runAblations, type EvaluationSettings } from '../experiments/ablations.js';
 import { type AblationTable, resultsFile, writeResults } from '../experiments/results.js';
 import { type ClaimResult, type TableRow, tableRows, testClaims } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
-import { metricCell, metricLabel, tableMetrics } from '../plots/ablation-figures.js';
+import { metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
 import { choiceFlag, integerFlag } from './flags.js';
 import { runsDir } from '../util/paths.js';
 import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
@@ -25,6 +26,8 @@ export async function ablateCommand(flags: {
   rows?: string;
   budget?: string;
   epochs?: string;
+  set?: string;
+  curveEvery?: string;
   seeds?: string;
   seedIndex?: string;
   retrain: boolean;
@@ -45,6 +48,8 @@ export async function ablateCommand(flags: {
   const seeds = integerFlag('seeds', flags.seeds, { min: 1, max: 100 }) ?? 1;
   const seedIndex = integerFlag('seed-index', flags.seedIndex, { max: 99 });
   const epochs = integerFlag('epochs', flags.epochs, { min: 1 });
+  const curveEvery = integerFlag('curve-every', flags.curveEvery, { min: 1 });
+  const set = overridesFlag(flags.set);
   const slurm = { partition: flags.partition, gres: flags.gres, time: flags.time, dryRun: flags.dryRun };
   const engine = engineFlag(flags.engine, slurm);
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the training
@@ -52,8 +57,9 @@ export async function ablateCommand(flags: {
     base: BIGBIGAN_BASE[budget],
     seeds,
     ...(seedIndex !== undefined && { seedIndices: [seedIndex] }),
-    overrides: epochs ? { epochs } : {},
+    overrides: { ...set, ...(epochs && { epochs }) },
     evaluation: EVALUATION[budget],
+    curveEvery,
     retrain: flags.retrain,
     progress: flags.json ? undefined : consoleProgress(),
   };
@@ -68,6 +74,8 @@ export async function ablateCommand(flags: {
       '--budget',
       budget,
       ...(epochs ? ['--epochs', String(epochs)] : []),
+      ...(flags.set ? ['--set', flags.set] : []),
+      ...(curveEvery ? ['--curve-every', String(curveEvery)] : []),
       ...(flags.retrain ? ['--retrain'] : []),
     ];
     submit(`ablate-${budget}`, arrayJobScript(tasks, common, slurm), slurm);
@@ -115,6 +123,25 @@ export async function ablateCommand(flags: {
     if (!flags.json) console.log(`results written to ${file}`);
   }
   return 0;
+}
+
+/**
+ * `--set '{"learningRate": 4e-4}'`: config fields changed from the budget's Base for every row (each run's config,
+ * so its cache folder, changes with them). The merged config is validated, so a misspelt field is an error naming it.
+ */
+function overridesFlag(value: string | undefined): ConfigOverrides {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`--set: not JSON (${(error as Error).message}): ${value}`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`--set: must be a JSON object of config fields, got ${value}`);
+  const overrides = parsed as ConfigOverrides;
+  mergeConfig(BIGBIGAN_BASE.quick, overrides);
+  return overrides;
 }
 
 function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): void {

@@ -30,9 +30,12 @@ commands:
                    data/pretrained/NAME/, with a manifest (config, epoch, metrics, SHA-256 of every file)
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
   ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--seed-index I]
-         [--retrain] [--json] [--results NAME] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
+         [--set JSON] [--curve-every N] [--retrain] [--json] [--results NAME]
+         [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
                    BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused);
-                   --seed-index trains one seed only; --engine slurm submits a job array, one task per row x seed
+                   --seed-index trains one seed only; --set changes config fields of every row ('{"beta1": 0}');
+                   --curve-every records IS, FID, 1NN and reconstruction agreement every N steps of the runs that
+                   train (curve.json in the run folder); --engine slurm submits a job array, one task per row x seed
   ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K] [--json] [--results NAME]
                    the table of the finished, scored runs, listing the missing ones
   tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
@@ -138,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
             rows: { type: 'string' },
             budget: { type: 'string' },
             epochs: { type: 'string' },
+            set: { type: 'string' },
+            'curve-every': { type: 'string' },
             seeds: { type: 'string' },
             retrain: { type: 'boolean', default: false },
             json: { type: 'boolean', default: false },
@@ -150,6 +155,7 @@ export async function main(argv: string[]): Promise<number> {
         return await ablateCommand({
           ...values,
           seedIndex: values['seed-index'],
+          curveEvery: values['curve-every'],
           retrain: values.retrain ?? false,
           json: values.json ?? false,
           collect: values.collect ?? false,

@@ -17,6 +17,7 @@ const QUICK: TrainingConfig = validateConfig({
   beta1: 0.5,
   beta2: 0.999,
   weightDecay: 0,
+  emaDecay: 0,
   schedule: { kind: 'constant' },
   seed: 1,
   checkpointEvery: 1,
@@ -30,6 +31,7 @@ const QUICK: TrainingConfig = validateConfig({
     stochasticEncoder: true,
     prior: 'gaussian',
     unaries: 'both',
+    encoder: true,
     highResolutionEncoder: false,
   },
 });

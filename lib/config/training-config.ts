@@ -26,6 +26,11 @@ export interface TrainingConfig {
   beta1: number;
   beta2: number;
   weightDecay: number;
+  /**
+   * Decay of an exponential moving average of E's and G's weights, which evaluation uses in their place (BigGAN's
+   * EMA of G); 0 = none, the trained weights are evaluated.
+   */
+  emaDecay: number;
   schedule: LearningRateSchedule;
   /** Seeds initialisation, data order and z. */
   seed: number;
@@ -71,6 +76,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     beta1: 0.5,
     beta2: 0.999,
     weightDecay: 2.5e-5,
+    emaDecay: 0,
     schedule: { kind: 'constant' },
     seed: 1,
     checkpointEvery: 1,
@@ -89,6 +95,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     beta1: 0.5,
     beta2: 0.999,
     weightDecay: 1e-5,
+    emaDecay: 0,
     schedule: { kind: 'constant' },
     seed: 1,
     checkpointEvery: 5,
@@ -107,6 +114,7 @@ export const PRESETS: Record<PresetName, TrainingConfig> = {
     beta1: 0.5,
     beta2: 0.999,
     weightDecay: 2.5e-5,
+    emaDecay: 0,
     schedule: { kind: 'exponential-decay', decayStartEpoch: 200, finalLearningRate: 2e-6 },
     seed: 1,
     checkpointEvery: 5,
@@ -195,6 +203,9 @@ const BIGBIGAN_CHECKS: Record<string, Check> = {
   },
   prior: oneOf(['gaussian', 'uniform']),
   unaries: oneOf(UNARIES),
+  encoder: (value, field) => {
+    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  },
   highResolutionEncoder: (value, field) => {
     if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
   },
@@ -210,6 +221,10 @@ const CONFIG_CHECKS: Record<string, Check> = {
   beta1: number(0, 1, { minExclusive: false }),
   beta2: number(0, 1),
   weightDecay: number(0, 1),
+  emaDecay: (value, field) => {
+    number(0, 1)(value, field);
+    if ((value as number) >= 1) throw new ConfigError(field, 'must be below 1 (0 = no average)');
+  },
   schedule,
   seed: number(0, 2 ** 32 - 1, { integer: true }),
   checkpointEvery: number(1, 100000, { integer: true }),
@@ -223,14 +238,19 @@ const CONFIG_CHECKS: Record<string, Check> = {
 
 /**
  * Brings a config written by an earlier version up to date before validation: configs from before BigBiGAN have
- * no `bigbigan` field, which means null for the BiGANs they describe, and configs from before milestones have no
- * `keepEvery`, which means 0.
+ * no `bigbigan` field, which means null for the BiGANs they describe, configs from before milestones have no
+ * `keepEvery`, which means 0, and BigBiGAN configs from before the no-encoder row have no `bigbigan.encoder`,
+ * which means true; configs from before weight averaging have no `emaDecay`, which means 0.
  */
 export function upgradeConfig(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const upgraded: Record<string, unknown> = { ...raw };
   if (!('bigbigan' in upgraded) && upgraded.model !== 'bigbigan') upgraded.bigbigan = null;
   if (!('keepEvery' in upgraded)) upgraded.keepEvery = 0;
+  if (!('emaDecay' in upgraded)) upgraded.emaDecay = 0;
+  const bigbigan = upgraded.bigbigan;
+  if (bigbigan && typeof bigbigan === 'object' && !('encoder' in bigbigan))
+    upgraded.bigbigan = { ...bigbigan, encoder: true };
   return upgraded;
 }
 

@@ -10,7 +10,16 @@ export async function sampleScores(
   count: number,
   seed = 99,
 ): Promise<{ inceptionScore: number; frechetDistance: number }> {
-  const classifier = await loadClassifier();
+  return scoreSamples(model, await loadClassifier(), count, seed);
+}
+
+/** {@link sampleScores} with the classifier at hand: synchronous, so a training step's callback can call it. */
+export function scoreSamples(
+  model: AdversarialModel,
+  classifier: tf.LayersModel,
+  count: number,
+  seed = 99,
+): { inceptionScore: number; frechetDistance: number } {
   const samples = tf.tidy(() => model.generate(model.samplePrior(count, seed)));
   const fake = classifierLogits(classifier, samples.dataSync() as Float32Array, count);
   samples.dispose();

@@ -1,6 +1,7 @@
 import type { ConfigOverrides } from '../config/training-config.js';
 import { type AblationMetrics, type AblationOptions, runAblationRow } from './ablations.js';
 import { type TableRow, tableRows } from './statistics.js';
+import { metricCell, metricLabel, tableMetrics } from './table-cells.js';
 
 /**
  * The ablations as a notebook runs them: one cell per row, each cell naming its change from Base, so that editing
@@ -15,11 +16,9 @@ export class AblationSession {
   async row(name: string, change: ConfigOverrides): Promise<void> {
     const metrics = await runAblationRow(name, change, this.options);
     this.rows.set(name, metrics);
-    const { inceptionScore, frechetDistance, knnLatent, linearProbe } = tableRows(metrics)[0].mean;
-    console.log(
-      `${name} ${JSON.stringify(change)}: IS ${inceptionScore!.toFixed(2)}, FID ${frechetDistance!.toFixed(1)}, ` +
-        `1NN E(x) ${(knnLatent! * 100).toFixed(1)}%, probe ${(linearProbe! * 100).toFixed(1)}%`,
-    );
+    const [row] = tableRows(metrics);
+    const scores = tableMetrics([row]).map((m) => `${metricLabel(m)} ${metricCell(row, m)}`);
+    console.log(`${name} ${JSON.stringify(change)}: ${scores.join(', ')}`);
   }
 
   /** Each row run so far (in the order first run): its seeds' scores, their means and 95% intervals. */

@@ -7,6 +7,7 @@ import { evaluateRepresentation } from '../eval/representation.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunFolder } from '../io/run-folder.js';
+import { CURVE_SETTINGS, curveRecorder, formatCurvePoint } from './learning-curve.js';
 import { cachedRunDir, trainCached } from '../training/cached-run.js';
 import type { ProgressReporter } from '../training/progress.js';
 
@@ -26,6 +27,8 @@ export const ABLATIONS: Record<string, (base: TrainingConfig) => ConfigOverrides
   // The control: E keeps its initial weights (G and D train as in Base), so its 1NN and probe are the floor that
   // a trained encoder is read against; on MNIST a random convolutional encoder is already a fair representation.
   'random-encoder': () => ({ encoderLearningRateMultiplier: 0 }),
+  // Claim 7's control: a GAN of the same G and F, judged by s_x alone. It has no representation to score.
+  'no-encoder': () => ({ bigbigan: { encoder: false } }),
 };
 export const ABLATION_NAMES = Object.keys(ABLATIONS);
 
@@ -49,8 +52,9 @@ export interface AblationMetrics {
   seed: number;
   inceptionScore: number;
   frechetDistance: number;
-  knnLatent: number;
-  linearProbe: number;
+  /** The representation's scores; absent for a row without an encoder in its game (no-encoder). */
+  knnLatent?: number;
+  linearProbe?: number;
   /** Share of test digits whose G(E(x)) the classifier labels as x's digit (absent in tables from before it). */
   reconstructionAgreement?: number;
   runDir: string;
@@ -70,6 +74,8 @@ export interface AblationOptions {
   progress?: ProgressReporter;
   /** Parent folder of the runs (default runs/). */
   root?: string;
+  /** Record a learning curve (curve.json in the run folder) every this many steps of the runs that train. */
+  curveEvery?: number;
 }
 
 /**
@@ -87,29 +93,43 @@ export async function runAblationRow(
   const mnist = loadMnist();
   for (const s of options.seedIndices ?? seedRange(options.seeds)) {
     const config = ablationRunConfig(options, change, s);
-    const trained = await trainCached(ablationRunName(row, s), config, {
+    const name = ablationRunName(row, s);
+    const afterStep = options.curveEvery
+      ? curveRecorder(
+          cachedRunDir(name, config, options.root),
+          await loadClassifier(),
+          { ...CURVE_SETTINGS, every: options.curveEvery },
+          (point) => options.progress?.message(`${row} seed ${s}: ${formatCurvePoint(point)}`),
+        )
+      : undefined;
+    const trained = await trainCached(name, config, {
       retrain: options.retrain,
       progress: options.progress,
       root: options.root,
+      afterStep,
     });
     const key = JSON.stringify(options.evaluation);
     const cached = trained.run.readAblationMetrics();
     if (!cached[key]) {
       const scores = await sampleScores(trained.model, options.evaluation.samples);
       const { trainLimit, testLimit } = options.evaluation;
-      const representation = evaluateRepresentation(trained.model, mnist, { trainLimit, testLimit, probeEpochs: 10 });
-      const agreement = reconstructionAgreement(
-        trained.model,
-        await loadClassifier(),
-        takeFirst(mnist.test, testLimit),
-      );
+      const hasEncoder = config.bigbigan?.encoder !== false;
+      const representation = hasEncoder
+        ? evaluateRepresentation(trained.model, mnist, { trainLimit, testLimit, probeEpochs: 10 })
+        : null;
       cached[key] = {
         row,
         seed: config.seed,
         ...scores,
-        knnLatent: representation.knnLatent,
-        linearProbe: representation.linearProbeLatent,
-        reconstructionAgreement: agreement,
+        ...(representation && {
+          knnLatent: representation.knnLatent,
+          linearProbe: representation.linearProbeLatent,
+          reconstructionAgreement: reconstructionAgreement(
+            trained.model,
+            await loadClassifier(),
+            takeFirst(mnist.test, testLimit),
+          ),
+        }),
         runDir: trained.run.dir,
         trainingSeconds: trained.history.reduce((t, r) => t + r.seconds, 0),
       } satisfies AblationMetrics;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type seedrandom from 'seedrandom';
 import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
+import type { WeightAverage } from '../optim/weight-average.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 import type { EpochRecord } from './run-folder.js';
 
@@ -73,10 +74,14 @@ export class CheckpointError extends Error {
 
 const MODULES: ModuleName[] = ['discriminator', 'encoder', 'generator'];
 
-/** Every tensor a checkpoint holds, by stable name: network weights (running statistics included) and Adam state. */
+/**
+ * Every tensor a checkpoint holds, by stable name: network weights (running statistics included), Adam state, and
+ * the weight average when the run keeps one.
+ */
 function namedTensors(
   model: AdversarialModel,
   optimizers: StepOptimizers,
+  average: WeightAverage | null,
 ): { entries: [string, tf.Tensor][]; owned: tf.Tensor[] } {
   const entries: [string, tf.Tensor][] = [];
   for (const [network, net] of Object.entries(model.networks)) {
@@ -90,6 +95,12 @@ function namedTensors(
     entries.push([`optimizer/${module}/step`, tf.scalar(state.step)]);
     owned.push(...state.firstMoments, ...state.secondMoments, entries[entries.length - 1][1]);
   }
+  if (average) {
+    const { averages, updates } = average.state();
+    for (const { name, value } of averages) entries.push([`average/${name}`, value]);
+    entries.push(['average/updates', tf.scalar(updates)]);
+    owned.push(entries[entries.length - 1][1]);
+  }
   return { entries, owned };
 }
 
@@ -99,8 +110,9 @@ export function saveCheckpoint(
   model: AdversarialModel,
   optimizers: StepOptimizers,
   position: TrainingPosition,
+  average: WeightAverage | null = null,
 ): void {
-  const { entries, owned } = namedTensors(model, optimizers);
+  const { entries, owned } = namedTensors(model, optimizers, average);
   try {
     const total = entries.reduce((n, [, t]) => n + t.size, 0);
     const data = new Float32Array(total);
@@ -158,11 +170,16 @@ export function checkpointHistory(dir: string): EpochRecord[] | null {
 }
 
 /**
- * Restores weights and optimizer state into freshly built `model` and `optimizers`. Everything is checked before
- * anything is assigned, so a bad checkpoint leaves the model untouched: the model kind, every tensor's name and
- * shape, the file's length and its SHA-256.
+ * Restores weights, optimizer state and the weight average (when the run keeps one) into freshly built `model`,
+ * `optimizers` and `average`. Everything is checked before anything is assigned, so a bad checkpoint leaves the
+ * model untouched: the model kind, every tensor's name and shape, the file's length and its SHA-256.
  */
-export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers: StepOptimizers): TrainingPosition {
+export function loadCheckpoint(
+  dir: string,
+  model: AdversarialModel,
+  optimizers: StepOptimizers,
+  average: WeightAverage | null = null,
+): TrainingPosition {
   const manifest = readManifest(dir);
   const file = path.join(dir, 'tensors.bin');
   if (manifest.model !== model.kind)
@@ -178,11 +195,13 @@ export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers:
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const saved = new Map(manifest.tensors.map((t) => [t.name, t]));
 
-  const { entries, owned } = namedTensors(model, optimizers);
+  const { entries, owned } = namedTensors(model, optimizers, average);
   tf.dispose(owned);
   const expected = entries.map(([name, t]) => ({ name, shape: t.shape }));
   for (const { name, shape } of expected) {
     const entry = saved.get(name);
+    if (!entry && name.startsWith('average/'))
+      throw new CheckpointError(file, 'has no weight average: it was written by a run without one (emaDecay 0)');
     if (!entry)
       throw new CheckpointError(file, `has no tensor ${name}: it was written by a model of another architecture`);
     if (!tf.util.arraysEqual(entry.shape, shape))
@@ -215,6 +234,7 @@ export function loadCheckpoint(dir: string, model: AdversarialModel, optimizers:
     optimizers[module].setState({ step, firstMoments, secondMoments });
     tf.dispose([...firstMoments, ...secondMoments]);
   }
+  average?.restore((name) => read(`average/${name}`), data[saved.get('average/updates')!.offset]);
   return {
     epoch: manifest.epoch,
     step: manifest.step,

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, PIXELS } from '../data/mnist.js';
-import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, type Scores, type Unaries } from '../losses/hinge.js';
+import {
+  bigbiganDiscriminatorLoss,
+  bigbiganEncoderGeneratorLoss,
+  type Scores,
+  scoresInUse,
+  type Unaries,
+} from '../losses/hinge.js';
 import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
 import { opSeed, Random } from '../util/random.js';
 import { BATCH_NORM, networksDisposer, LEAKY_SLOPE, trainableVariables } from './blocks.js';
@@ -18,6 +24,12 @@ export interface BigBiganSettings {
   prior: 'gaussian' | 'uniform';
   /** Which unary scores join the joint score s_xz in the losses. */
   unaries: Unaries;
+  /**
+   * False: no encoder in the game. G and F are a GAN judged by s_x alone (the control of the claim that
+   * bidirection does not hurt generation); E is still built, so the model keeps its interface, but no loss
+   * reaches it and it has no representation to score.
+   */
+  encoder: boolean;
   /** E sees 28x28 digits while G and F work at 14x14 (x average-pooled for F). */
   highResolutionEncoder: boolean;
 }
@@ -196,6 +208,7 @@ export function createBigBiganModel(
   const nets = buildBigBigan(settings, latentSize, hiddenUnits, seed);
   const { encoder, generator, discriminator } = nets;
   const res = workingResolution(settings);
+  const scores = scoresInUse(settings.unaries, settings.encoder);
 
   /** z = E(x): the mean, plus eps sigma in training when stochastic. */
   const encodeLatent = (images: tf.Tensor2D, training: boolean, noiseSeed: number): tf.Tensor2D => {
@@ -244,11 +257,11 @@ export function createBigBiganModel(
     }),
     discriminatorLoss: (inputs, outputs) => {
       const { encoderScores, generatorScores } = bothScores(inputs, outputs);
-      return bigbiganDiscriminatorLoss(encoderScores, generatorScores, settings.unaries);
+      return bigbiganDiscriminatorLoss(encoderScores, generatorScores, scores);
     },
     encoderGeneratorLoss: (inputs, outputs) => {
       const { encoderScores, generatorScores } = bothScores(inputs, outputs);
-      return bigbiganEncoderGeneratorLoss(encoderScores, generatorScores, settings.unaries);
+      return bigbiganEncoderGeneratorLoss(encoderScores, generatorScores, scores);
     },
     encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,

@@ -9,7 +9,7 @@ import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { type ModelKind, type TrainingConfig, validateConfig } from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
-import { train, type TrainResult } from './train.js';
+import { train, type TrainOptions, type TrainResult } from './train.js';
 
 /**
  * Revisions of a model's networks that the config does not describe: a run trained before one cannot load into the
@@ -30,9 +30,16 @@ export function configKey(config: TrainingConfig): string {
         )
       : v;
   const revision = ARCHITECTURE_REVISIONS[config.model];
-  // keepEvery came later; left at 0 it hashes as the configs written before it did, so their runs keep their folders.
-  const { keepEvery, ...rest } = validateConfig(config);
-  const hashed = keepEvery === 0 ? rest : { ...rest, keepEvery };
+  // Fields that came later hash, at their defaults, as the configs written before them did, so their runs keep
+  // their folders: keepEvery and emaDecay at 0, bigbigan.encoder true.
+  const { keepEvery, emaDecay, bigbigan, ...rest } = validateConfig(config);
+  const { encoder, ...settings } = bigbigan ?? { encoder: true };
+  const hashed = {
+    ...rest,
+    bigbigan: bigbigan && (encoder ? settings : bigbigan),
+    ...(keepEvery !== 0 && { keepEvery }),
+    ...(emaDecay !== 0 && { emaDecay }),
+  };
   const text = JSON.stringify(canonical(hashed)) + (revision === undefined ? '' : `#revision ${revision}`);
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
@@ -43,6 +50,8 @@ export interface CachedRunOptions {
   progress?: ProgressReporter;
   /** Parent folder of the runs (default runs/ in the project). */
   root?: string;
+  /** Called after every step of a run that trains (not of a reused one): see {@link TrainOptions.afterStep}. */
+  afterStep?: TrainOptions['afterStep'];
 }
 
 /**
@@ -90,7 +99,13 @@ async function trainOrReuse(
       const history = checkpointHistory(finished.dir) ?? run.readHistory();
       return { run, model, history, backend: await initBackend(), seconds: 0, stopped: false, reused: true };
     }
-    return { ...(await train({ runDir: dir, resume: true, progress: options.progress })), reused: false };
+    return {
+      ...(await train({ runDir: dir, resume: true, progress: options.progress, afterStep: options.afterStep })),
+      reused: false,
+    };
   }
-  return { ...(await train({ runDir: dir, config, progress: options.progress })), reused: false };
+  return {
+    ...(await train({ runDir: dir, config, progress: options.progress, afterStep: options.afterStep })),
+    reused: false,
+  };
 }

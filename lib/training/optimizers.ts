@@ -1,6 +1,8 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../config/training-config.js';
 import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
 import { createAdam, type OptimizerSettings } from '../optim/adam.js';
+import { WeightAverage } from '../optim/weight-average.js';
 
 export type { StepOptimizers };
 
@@ -31,4 +33,19 @@ export function createOptimizersFor(model: AdversarialModel, config: TrainingCon
 
 export function disposeOptimizers(optimizers: StepOptimizers): void {
   Object.values(optimizers).forEach((o) => o.dispose());
+}
+
+/** The networks whose weights a run averages: those evaluation uses. */
+const AVERAGED: ModuleName[] = ['encoder', 'generator'];
+
+/** The average of E's and G's weights (batch statistics included) that a config asks for, or null (emaDecay 0). */
+export function createWeightAverage(model: AdversarialModel, config: TrainingConfig): WeightAverage | null {
+  if (config.emaDecay === 0) return null;
+  const weights = AVERAGED.flatMap((network) =>
+    model.networks[network].weights.map((w) => ({
+      name: `${network}/${w.originalName}`,
+      variable: (w as unknown as { read(): tf.Variable }).read(),
+    })),
+  );
+  return new WeightAverage(weights, config.emaDecay);
 }

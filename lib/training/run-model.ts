@@ -5,7 +5,7 @@ import { loadCheckpoint } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { runsDir } from '../util/paths.js';
-import { createOptimizersFor, disposeOptimizers } from './optimizers.js';
+import { createOptimizersFor, createWeightAverage, disposeOptimizers } from './optimizers.js';
 import { createModel } from './registry.js';
 
 export interface LoadedRun {
@@ -16,8 +16,9 @@ export interface LoadedRun {
 }
 
 /**
- * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch` (optimizer state is
- * read and dropped).
+ * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch`, as evaluation uses
+ * it: with the weight average in E's and G's place when the run keeps one (optimizer state and the trained weights
+ * it replaces are read and dropped).
  */
 export async function loadRunModel(dir: string, options: { epoch?: number } = {}): Promise<LoadedRun> {
   await initBackend();
@@ -37,11 +38,14 @@ export async function loadRunModel(dir: string, options: { epoch?: number } = {}
   }
   const model = createModel(run.config);
   const optimizers = createOptimizersFor(model, run.config);
+  const average = createWeightAverage(model, run.config);
   try {
-    const position = loadCheckpoint(latest.dir, model, optimizers);
+    const position = loadCheckpoint(latest.dir, model, optimizers, average);
+    average?.copyInto();
     return { run, model, epoch: position.epoch };
   } finally {
     disposeOptimizers(optimizers);
+    average?.dispose();
   }
 }
 

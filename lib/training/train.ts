@@ -10,7 +10,7 @@ import { Random } from '../util/random.js';
 import type { AdversarialModel, ModuleName } from '../models/adversarial-model.js';
 import { learningRateAt, type TrainingConfig } from '../config/training-config.js';
 import { consoleProgress, type ProgressReporter } from './progress.js';
-import { createOptimizersFor, disposeOptimizers, type StepOptimizers } from './optimizers.js';
+import { createOptimizersFor, createWeightAverage, disposeOptimizers, type StepOptimizers } from './optimizers.js';
 import { trainStep } from './step.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
@@ -58,6 +58,11 @@ export interface TrainOptions {
     epoch: number;
     step: number;
     losses: Record<string, number>;
+    /**
+     * Runs a measurement on the model as evaluation sees it: with the weight average in E's and G's place when
+     * the run keeps one (the trained weights are back afterwards), as it is otherwise.
+     */
+    evaluated: <T>(measure: () => T) => T;
   }) => void;
 }
 
@@ -141,6 +146,8 @@ async function trainInFolder(
 
   const model = createModel(config);
   const optimizers = createOptimizersFor(model, config);
+  const average = createWeightAverage(model, config);
+  const evaluated = <T>(measure: () => T): T => (average ? average.withAverages(measure) : measure());
   let random = new Random(`data:${config.seed}`);
   let startEpoch = 0;
   let step = 0;
@@ -148,7 +155,7 @@ async function trainInFolder(
   let partial: PartialEpoch | undefined;
   const latest = options.resume ? run.checkpoints().pop() : undefined;
   if (latest) {
-    const position = loadCheckpoint(latest.dir, model, optimizers);
+    const position = loadCheckpoint(latest.dir, model, optimizers, average);
     random = new Random(0, position.partialEpoch?.startRandom ?? position.random);
     startEpoch = position.epoch;
     step = position.step;
@@ -165,16 +172,14 @@ async function trainInFolder(
   }
 
   const started = performance.now();
-  const finish = (stopped: boolean): TrainResult => ({
-    run,
-    model,
-    history,
-    backend,
-    seconds: (performance.now() - started) / 1000,
-    stopped,
-  });
+  // The model returned is the one evaluation uses: the average in E's and G's place when the run keeps one, as
+  // loadRunModel gives it from the checkpoint.
+  const finish = (stopped: boolean): TrainResult => {
+    average?.copyInto();
+    return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped };
+  };
   const checkpoint = (dir: string, position: TrainingPosition) => {
-    saveCheckpoint(dir, model, optimizers, position);
+    saveCheckpoint(dir, model, optimizers, position, average);
     run.pruneCheckpoints(config.keepCheckpoints, config.keepEvery);
   };
   try {
@@ -199,13 +204,14 @@ async function trainInFolder(
         } finally {
           tf.dispose([batch.images, batch.labels, latents]);
         }
+        average?.update();
         step++;
         for (const [name, value] of Object.entries(losses)) {
           if (!Number.isFinite(value)) throw new DivergenceError(step, `loss ${name}`, value, newestCheckpoint(run));
           sums[name] = (sums[name] ?? 0) + value;
         }
         progress.step(epoch, config.epochs, i + 1, batches.length, losses);
-        options.afterStep?.({ model, epoch, step, losses });
+        options.afterStep?.({ model, epoch, step, losses, evaluated });
         if (step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(model, step, run);
         // A step runs synchronously; the event loop gets a turn here so that a signal handler can ask to stop.
         if (options.stop) await new Promise((resolve) => setImmediate(resolve));
@@ -234,8 +240,9 @@ async function trainInFolder(
         return finish(true);
       }
     }
+    return finish(false);
   } finally {
     disposeOptimizers(optimizers);
+    average?.dispose();
   }
-  return finish(false);
 }
