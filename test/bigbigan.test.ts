@@ -15,6 +15,8 @@ import { ABLATION_NAMES, ablationConfig, runAblations } from '../lib/experiments
 import { configKey } from '../lib/training/cached-run.js';
 import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { checkTrainingStep } from './support/tiny-bigan.js';
+import { tableRows } from '../lib/experiments/statistics.js';
+import { metricCell, tableMetrics } from '../lib/experiments/table-cells.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 const column = (values: number[]) => tf.tensor2d(values, [values.length, 1]);
@@ -146,6 +148,23 @@ test('rerunning the ablations reuses finished rows; an edited row trains alone',
   assert.equal(fs.readdirSync(root).length, 3);
 });
 
+test('the no-encoder row is scored on generation only: it has no representation', async () => {
+  await initBackend();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ablate-'));
+  const base = mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32 });
+  const [gan] = await runAblations(['no-encoder'], {
+    base,
+    evaluation: { samples: 100, trainLimit: 500, testLimit: 100 },
+    root,
+  });
+  assert.ok(Number.isFinite(gan.inceptionScore) && Number.isFinite(gan.frechetDistance));
+  for (const metric of ['knnLatent', 'linearProbe', 'reconstructionAgreement'] as const)
+    assert.equal(gan[metric], undefined, metric);
+  const [row] = tableRows([gan]);
+  assert.deepEqual(tableMetrics([row]), ['inceptionScore', 'frechetDistance']);
+  assert.equal(metricCell(row, 'knnLatent'), '–');
+});
+
 test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before a revision get new ones', () => {
   // Literal keys from runs made before the revisions: a BiGAN run must still be found (keepEvery, added later,
   // hashes as before at 0), a BigBiGAN run must not: revision 2's checkpoints lack D's power-iteration vectors,
@@ -155,4 +174,7 @@ test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before a revis
   assert.notEqual(configKey(BIGBIGAN_BASE.quick), 'c315679879');
   assert.notEqual(configKey(BIGBIGAN_BASE.table), 'd23a8e31ba');
   assert.notEqual(configKey(makeConfig('paper')), configKey(makeConfig('paper', { keepEvery: 0 })));
+  // A revision-3 BigBiGAN run from before emaDecay and bigbigan.encoder: at their defaults they hash as before.
+  assert.equal(configKey(mergeConfig(BIGBIGAN_BASE.table, { epochs: 8, learningRate: 4e-4 })), 'd3621b2d39');
+  assert.notEqual(configKey(mergeConfig(BIGBIGAN_BASE.table, { emaDecay: 0.999 })), configKey(BIGBIGAN_BASE.table));
 });

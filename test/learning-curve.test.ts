@@ -8,7 +8,9 @@ import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
 import { mergeConfig } from '../lib/config/training-config.js';
 import { loadClassifier } from '../lib/eval/classifier.js';
 import { runAblations } from '../lib/experiments/ablations.js';
-import { curveFile, curveRecorder, readCurve } from '../lib/experiments/learning-curve.js';
+import { collectCurves, curveFile, curveRecorder, readCurve } from '../lib/experiments/learning-curve.js';
+import { learningCurvesFigure } from '../lib/plots/ablation-figures.js';
+import { main } from '../lib/cli/main.js';
 import { createModel } from '../lib/training/registry.js';
 
 const base = mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32, epochs: 2 });
@@ -36,6 +38,17 @@ test('a learning curve is recorded every N steps and leaves the training as it w
     assert.ok(p.reconstructionAgreement >= 0 && p.reconstructionAgreement <= 1);
   }
   assert.ok(curve.points[1].trainingSeconds > curve.points[0].trainingSeconds);
+  const set = collectCurves('diagnosis', [{ label: 'base', dir: withCurve.runDir }]);
+  assert.equal(set.curves[0].config.seed, base.seed);
+  const figure = learningCurvesFigure(set.curves, 'knnLatent');
+  const [line] = figure.data as { name: string; x: number[]; y: number[] }[];
+  assert.equal(line.name, 'base');
+  assert.deepEqual(line.x, [3, 6]);
+  assert.deepEqual(
+    line.y,
+    curve.points.map((p) => p.knnLatent * 100),
+  );
+  assert.equal(await main(['curves', '--run', 'nolabel']), 1, 'a --run without LABEL= is an error');
 
   const [without] = await runAblations(['base'], {
     base,

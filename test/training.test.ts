@@ -158,3 +158,23 @@ test('keepEvery: checkpoints at its multiples survive pruning, mid-epoch ones an
     ],
   );
 });
+
+test("time spent in afterStep is not counted in an epoch's seconds", async () => {
+  await initBackend();
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const started = performance.now();
+  const result = await train({
+    runDir: tmp(),
+    config: tiny({ epochs: 1 }),
+    progress: silentProgress,
+    afterStep: () => busy(100),
+  });
+  const wall = (performance.now() - started) / 1000;
+  // 8 steps, each followed by 100 ms in the callback: the epoch's seconds leave those 0.8 s out.
+  const { seconds } = result.history[0];
+  assert.ok(seconds > 0 && seconds < wall - 0.75, `epoch seconds ${seconds}, the whole call ${wall} s`);
+  result.model.dispose();
+});

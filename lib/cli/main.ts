@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadMnist } from '../data/mnist.js';
 import { classifierAccuracy, loadClassifier, saveClassifier, trainClassifier } from '../eval/classifier.js';
 import { ablateCommand } from './ablate.js';
+import { curvesCommand } from './curves.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { info } from './info.js';
@@ -38,6 +39,9 @@ commands:
                    train (curve.json in the run folder); --engine slurm submits a job array, one task per row x seed
   ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K] [--json] [--results NAME]
                    the table of the finished, scored runs, listing the missing ones
+  curves --run LABEL=DIR [--run LABEL=DIR ...] [--results NAME]
+                   the learning curves runs recorded (ablate --curve-every), printed, and recorded labelled in
+                   data/results/NAME.json (notebook 03 draws bigbigan-curves)
   tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
                    Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
   classifier [--train]
@@ -161,6 +165,13 @@ export async function main(argv: string[]): Promise<number> {
           collect: values.collect ?? false,
           dryRun: values['dry-run'] ?? false,
         });
+      }
+      case 'curves': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { run: { type: 'string', multiple: true }, results: { type: 'string' } },
+        });
+        return curvesCommand(values);
       }
       case 'tsne': {
         const { values } = parseArgs({

@@ -9,6 +9,9 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import type { TrainOptions } from '../training/train.js';
+import type { TrainingConfig } from '../config/training-config.js';
+import { RunFolder } from '../io/run-folder.js';
+import { resultsFile } from './results.js';
 
 /** How often and on how much a learning curve is measured: small enough to take a few seconds a point. */
 export interface CurveSettings {
@@ -32,6 +35,15 @@ export interface CurvePoint {
   knnLatent: number;
   reconstructionAgreement: number;
 }
+
+/** What a curve point measures (the table's metrics less the linear probe, too slow to repeat every few steps). */
+export type CurveMetric = 'inceptionScore' | 'frechetDistance' | 'knnLatent' | 'reconstructionAgreement';
+export const CURVE_METRICS: CurveMetric[] = [
+  'inceptionScore',
+  'frechetDistance',
+  'knnLatent',
+  'reconstructionAgreement',
+];
 
 export interface LearningCurve {
   settings: CurveSettings;
@@ -116,4 +128,33 @@ export function formatCurvePoint(p: CurvePoint): string {
     `FID ${p.frechetDistance.toFixed(1)}  1NN ${(100 * p.knnLatent).toFixed(1)}%  ` +
     `agreement ${(100 * p.reconstructionAgreement).toFixed(1)}%`
   );
+}
+
+/** A run's curve as recorded in data/results: what it trained (its config) and what it measured. */
+export interface LabelledCurve extends LearningCurve {
+  label: string;
+  runDir: string;
+  config: TrainingConfig;
+}
+
+/** Curves compared in a diagnosis, as `bigan curves --results NAME` records them. */
+export interface CurveSet {
+  name: string;
+  curves: LabelledCurve[];
+  recordedAt: string;
+}
+
+/** The curves of the given runs, each labelled; a run without curve.json is an error naming it. */
+export function collectCurves(name: string, runs: { label: string; dir: string }[]): CurveSet {
+  const curves = runs.map(({ label, dir }) => {
+    const curve = readCurve(dir);
+    if (!curve) throw new Error(`${curveFile(dir)}: missing (train the run with --curve-every N)`);
+    return { label, runDir: dir, config: RunFolder.open(dir).config, ...curve };
+  });
+  return { name, curves, recordedAt: new Date().toISOString() };
+}
+
+/** The committed curve set `name`, or null when none has been recorded. */
+export function readCurveSet(name: string): CurveSet | null {
+  return readJsonFile(resultsFile(name), null) as CurveSet | null;
 }

@@ -2,7 +2,8 @@ import type { ClaimResult, TableMetric, TableRow } from '../experiments/statisti
 import { LOWER_IS_BETTER } from '../experiments/statistics.js';
 import { METRIC_FORMATS, metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
 
-import { barChartFigure, tableFigure } from './charts.js';
+import { barChartFigure, lineChartFigure, tableFigure } from './charts.js';
+import type { CurveMetric, LabelledCurve } from '../experiments/learning-curve.js';
 import type { Figure } from './figure.js';
 
 /** One line per row: its seed count and each metric's mean ± 95% interval. */
@@ -48,5 +49,22 @@ export function claimsFigure(claims: ClaimResult[], title = "the paper's claims,
       c.verdict,
     ]),
     { title },
+  );
+}
+
+/** One metric of learning curves against optimizer steps, a line per curve (Base's diagnosis, say). */
+export function learningCurvesFigure(curves: LabelledCurve[], metric: CurveMetric, title?: string): Figure {
+  const { label, scale } = METRIC_FORMATS[metric];
+  return lineChartFigure(
+    curves.map((c) => ({
+      name: c.label,
+      x: c.points.map((p) => p.step),
+      y: c.points.map((p) => p[metric] * scale),
+    })),
+    {
+      title: title ?? `${label} while training${LOWER_IS_BETTER.has(metric) ? ' (lower is better)' : ''}`,
+      xTitle: 'optimizer steps',
+      yTitle: label,
+    },
   );
 }

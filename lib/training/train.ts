@@ -52,7 +52,10 @@ export interface TrainOptions {
    * the epoch if need be) and returns with `stopped` true. A scheduler's signal before preemption sets it.
    */
   stop?: { requested: boolean };
-  /** Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw). */
+  /**
+   * Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw).
+   * Its time is not counted in the epochs' seconds.
+   */
   afterStep?: (context: {
     model: AdversarialModel;
     epoch: number;
@@ -184,7 +187,8 @@ async function trainInFolder(
   };
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
-      const epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
+      // An epoch's seconds are its training's: time spent in afterStep (a learning curve's measurements) is not.
+      let epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
       const learningRate = setLearningRates(config, optimizers, epoch);
       const startRandom = random.state();
       const batches = epochBatches(data.count, config.batchSize, random);
@@ -211,7 +215,11 @@ async function trainInFolder(
           sums[name] = (sums[name] ?? 0) + value;
         }
         progress.step(epoch, config.epochs, i + 1, batches.length, losses);
-        options.afterStep?.({ model, epoch, step, losses, evaluated });
+        if (options.afterStep) {
+          const called = performance.now();
+          options.afterStep({ model, epoch, step, losses, evaluated });
+          epochStarted += performance.now() - called;
+        }
         if (step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(model, step, run);
         // A step runs synchronously; the event loop gets a turn here so that a signal handler can ask to stop.
         if (options.stop) await new Promise((resolve) => setImmediate(resolve));
