@@ -51,7 +51,10 @@ const tiny = { epochs: 1, trainLimit: 256, batchSize: 32 };
 const CONFIGS = {
   bigan: makeConfig('quick', { ...tiny, architecture: { hiddenUnits: 32 } }),
   'cbigan-extended': makeConfig('quick', { ...tiny, model: 'cbigan-extended', architecture: { hiddenUnits: 32 } }),
+  // Base's optimizer before beta1 0, learning rate 4e-4 and the weight average (which changes no loss).
   bigbigan: mergeConfig(BIGBIGAN_BASE.quick, {
+    learningRate: 2e-4,
+    beta1: 0.5,
     trainLimit: 256,
     batchSize: 32,
     bigbigan: { generatorChannels: 8, encoderChannels: 8, discriminatorChannels: 8 },

@@ -55,7 +55,7 @@ export function claimsFigure(claims: ClaimResult[], title = "the paper's claims,
 /** One metric of learning curves against optimizer steps, a line per curve (Base's diagnosis, say). */
 export function learningCurvesFigure(curves: LabelledCurve[], metric: CurveMetric, title?: string): Figure {
   const { label, scale } = METRIC_FORMATS[metric];
-  return lineChartFigure(
+  const figure = lineChartFigure(
     curves.map((c) => ({
       name: c.label,
       x: c.points.map((p) => p.step),
@@ -65,6 +65,12 @@ export function learningCurvesFigure(curves: LabelledCurve[], metric: CurveMetri
       title: title ?? `${label} while training${LOWER_IS_BETTER.has(metric) ? ' (lower is better)' : ''}`,
       xTitle: 'optimizer steps',
       yTitle: label,
+      height: 440 + 22 * curves.length,
     },
   );
+  // The labels are long settings: the legend goes under the plot, one line each, leaving it the full width.
+  const layout = figure.layout as Record<string, unknown>;
+  layout.legend = { orientation: 'v', x: 0, y: -0.2, yanchor: 'top' };
+  layout.margin = { ...(layout.margin as object), b: 80 + 22 * curves.length };
+  return figure;
 }
