@@ -74,9 +74,10 @@ export function curvePoint(
 
 /**
  * A training callback that measures the model every `settings.every` steps, as evaluation sees it (with the weight
- * average when the run keeps one), and keeps the curve in the run folder's curve.json, written after each point. The measurements draw their own seeded noise and leave the training's
- * random state, weights and batch statistics alone, so a run trains the same with or without its curve. On resume,
- * the points after the checkpoint the run continues from are dropped: those steps are trained again.
+ * average when the run keeps one), and keeps the curve in the run folder's curve.json, written after each point.
+ * The measurements draw their own seeded noise and leave the training's random state, weights and batch
+ * statistics alone, so a run trains the same with or without its curve. On resume, the points after the
+ * checkpoint the run continues from are dropped: those steps are trained again.
  */
 export function curveRecorder(
   runDir: string,
