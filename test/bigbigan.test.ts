@@ -15,6 +15,10 @@ import { ABLATION_NAMES, ablationConfig, runAblations } from '../lib/experiments
 import { configKey } from '../lib/training/cached-run.js';
 import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { checkTrainingStep } from './support/tiny-bigan.js';
+import { loadRunModel } from '../lib/training/run-model.js';
+import { loadMnist } from '../lib/data/mnist.js';
+import { loadClassifier } from '../lib/eval/classifier.js';
+import { reconstructionAgreement } from '../lib/eval/reconstruction.js';
 import { tableRows } from '../lib/experiments/statistics.js';
 import { metricCell, tableMetrics } from '../lib/experiments/table-cells.js';
 
@@ -163,6 +167,23 @@ test('the no-encoder row is scored on generation only: it has no representation'
   const [row] = tableRows([gan]);
   assert.deepEqual(tableMetrics([row]), ['inceptionScore', 'frechetDistance']);
   assert.equal(metricCell(row, 'knnLatent'), '–');
+});
+
+test('an evaluation limit of 0 scores on every digit of the split, as the table does', async () => {
+  await initBackend();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ablate-'));
+  const base = mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32 });
+  const [scored] = await runAblations(['base'], {
+    base,
+    evaluation: { samples: 100, trainLimit: 500, testLimit: 0 },
+    root,
+  });
+  const { model } = await loadRunModel(scored.runDir);
+  const all = loadMnist().test;
+  assert.equal(all.count, 10000);
+  assert.equal(scored.reconstructionAgreement, reconstructionAgreement(model, await loadClassifier(), all));
+  assert.ok(scored.knnLatent! > 0.1, `1NN ${scored.knnLatent}`);
+  model.dispose();
 });
 
 test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before a revision get new ones', () => {

@@ -42,8 +42,9 @@ export function ablationConfig(row: string, base: TrainingConfig, overrides: Con
 export interface EvaluationSettings {
   /** Generated samples scored (and test images they are compared with). */
   samples: number;
-  /** Digits for 1NN and the linear probe (0 = all). */
+  /** Training digits for 1NN and the linear probe (0 = all 60,000). */
   trainLimit: number;
+  /** Test digits for 1NN, the probe and reconstruction agreement (0 = all 10,000). */
   testLimit: number;
 }
 
@@ -127,7 +128,7 @@ export async function runAblationRow(
           reconstructionAgreement: reconstructionAgreement(
             trained.model,
             await loadClassifier(),
-            takeFirst(mnist.test, testLimit),
+            testLimit ? takeFirst(mnist.test, testLimit) : mnist.test,
           ),
         }),
         runDir: trained.run.dir,
