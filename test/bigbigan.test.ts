@@ -11,7 +11,7 @@ import { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, scoresInUse } 
 import { createBigBiganModel } from '../lib/models/bigbigan.js';
 import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
 import { realDataScores } from '../lib/eval/generation-scores.js';
-import { ABLATION_NAMES, ablationConfig, runAblations } from '../lib/experiments/ablations.js';
+import { ABLATION_NAMES, ablationConfig, type EvaluationSettings, runAblations } from '../lib/experiments/ablations.js';
 import { configKey } from '../lib/training/cached-run.js';
 import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { checkTrainingStep } from './support/tiny-bigan.js';
@@ -152,15 +152,17 @@ test('rerunning the ablations reuses finished rows; an edited row trains alone',
   assert.equal(fs.readdirSync(root).length, 3);
 });
 
+/** One row of a tiny sweep (four steps of 32) in a folder of its own, scored with `evaluation`. */
+const tinyAblation = (row: string, evaluation: EvaluationSettings) =>
+  runAblations([row], {
+    base: mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32 }),
+    evaluation,
+    root: fs.mkdtempSync(path.join(os.tmpdir(), 'ablate-')),
+  });
+
 test('the no-encoder row is scored on generation only: it has no representation', async () => {
   await initBackend();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ablate-'));
-  const base = mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32 });
-  const [gan] = await runAblations(['no-encoder'], {
-    base,
-    evaluation: { samples: 100, trainLimit: 500, testLimit: 100 },
-    root,
-  });
+  const [gan] = await tinyAblation('no-encoder', { samples: 100, trainLimit: 500, testLimit: 100 });
   assert.ok(Number.isFinite(gan.inceptionScore) && Number.isFinite(gan.frechetDistance));
   for (const metric of ['knnLatent', 'linearProbe', 'reconstructionAgreement'] as const)
     assert.equal(gan[metric], undefined, metric);
@@ -171,13 +173,7 @@ test('the no-encoder row is scored on generation only: it has no representation'
 
 test('an evaluation limit of 0 scores on every digit of the split, as the table does', async () => {
   await initBackend();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ablate-'));
-  const base = mergeConfig(BIGBIGAN_BASE.quick, { trainLimit: 128, batchSize: 32 });
-  const [scored] = await runAblations(['base'], {
-    base,
-    evaluation: { samples: 100, trainLimit: 500, testLimit: 0 },
-    root,
-  });
+  const [scored] = await tinyAblation('base', { samples: 100, trainLimit: 500, testLimit: 0 });
   const { model } = await loadRunModel(scored.runDir);
   const all = loadMnist().test;
   assert.equal(all.count, 10000);
