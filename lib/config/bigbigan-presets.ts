@@ -41,8 +41,8 @@ const QUICK: TrainingConfig = validateConfig({
 /** Base in a seconds-long version and at the budget of the committed table. */
 export const BIGBIGAN_BASE: Record<'quick' | 'table', TrainingConfig> = {
   quick: QUICK,
-  // The committed table's budget: four epochs of all 60,000 digits (3,748 steps of 64) per row, about 15 minutes
-  // here. G has twice Base's other widths: at 32 channels it learned too slowly to score at this budget; E at 64
+  // The committed table's budget: four epochs of all 60,000 digits (3,748 steps of 64) per row: some 17 minutes
+  // here at the benchmark's 0.26-0.28 s a step, 20-28 while other work shares the two cores. G has twice Base's other widths: at 32 channels it learned too slowly to score at this budget; E at 64
   // channels scored the same 1NN as at 32 (README, "Diagnosis").
   table: mergeConfig(QUICK, {
     architecture: { hiddenUnits: 256 },
