@@ -194,21 +194,19 @@ const schedule: Check = (value, field) => {
   } else throw new ConfigError(`${field}.kind`, `must be constant or exponential-decay, got ${JSON.stringify(kind)}`);
 };
 
+const flag: Check = (value, field) => {
+  if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+};
+
 const BIGBIGAN_CHECKS: Record<string, Check> = {
   generatorChannels: number(1, 1024, { integer: true }),
   encoderChannels: number(1, 1024, { integer: true }),
   discriminatorChannels: number(1, 1024, { integer: true }),
-  stochasticEncoder: (value, field) => {
-    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
-  },
+  stochasticEncoder: flag,
   prior: oneOf(['gaussian', 'uniform']),
   unaries: oneOf(UNARIES),
-  encoder: (value, field) => {
-    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
-  },
-  highResolutionEncoder: (value, field) => {
-    if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
-  },
+  encoder: flag,
+  highResolutionEncoder: flag,
 };
 
 const CONFIG_CHECKS: Record<string, Check> = {
