@@ -71,9 +71,14 @@ export function concat(inputs: tf.SymbolicTensor[], name: string): tf.SymbolicTe
   return tf.layers.concatenate({ name }).apply(inputs) as tf.SymbolicTensor;
 }
 
+/** The variable behind a layer weight (tfjs types `read()` as returning a plain tensor; it is the variable). */
+export function layerVariable(weight: tf.LayerVariable): tf.Variable {
+  return (weight as unknown as { read(): tf.Variable }).read();
+}
+
 /** The trainable variables of some models, for an optimizer's explicit variable list. */
 export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
-  return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
+  return models.flatMap((m) => m.trainableWeights.map(layerVariable));
 }
 
 /**

@@ -57,7 +57,7 @@ export class WeightAverage {
     this.weights.forEach((w, i) => w.variable.assign(this.averages[i]));
   }
 
-  /** The averages by name, and the update count, for a checkpoint (the caller disposes the count's scalar). */
+  /** The averages by name (the average's own tensors: not to be disposed) and the update count, for a checkpoint. */
   state(): { averages: { name: string; value: tf.Tensor }[]; updates: number } {
     return { averages: this.weights.map((w, i) => ({ name: w.name, value: this.averages[i] })), updates: this.updates };
   }

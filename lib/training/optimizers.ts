@@ -1,8 +1,8 @@
-import type * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../config/training-config.js';
 import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
 import { createAdam, type OptimizerSettings } from '../optim/adam.js';
 import { WeightAverage } from '../optim/weight-average.js';
+import { layerVariable } from '../models/blocks.js';
 
 export type { StepOptimizers };
 
@@ -44,7 +44,7 @@ export function createWeightAverage(model: AdversarialModel, config: TrainingCon
   const weights = AVERAGED.flatMap((network) =>
     model.networks[network].weights.map((w) => ({
       name: `${network}/${w.originalName}`,
-      variable: (w as unknown as { read(): tf.Variable }).read(),
+      variable: layerVariable(w),
     })),
   );
   return new WeightAverage(weights, config.emaDecay);
