@@ -33,6 +33,7 @@ export async function ablateCommand(flags: {
   seeds?: string;
   seedIndex?: string;
   retrain: boolean;
+  record: boolean;
   json: boolean;
   results?: string;
   collect: boolean;
@@ -47,7 +48,7 @@ export async function ablateCommand(flags: {
   for (const row of rows)
     if (!ABLATION_NAMES.includes(row))
       throw new Error(`--rows: unknown row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
-  const seeds = integerFlag('seeds', flags.seeds, { min: 1, max: 100 }) ?? 1;
+  const seedsOf = seedsFlag(flags.seeds, rows);
   const seedIndex = integerFlag('seed-index', flags.seedIndex, { max: 99 });
   const epochs = integerFlag('epochs', flags.epochs, { min: 1 });
   const curveEvery = integerFlag('curve-every', flags.curveEvery, { min: 1 });
@@ -57,12 +58,12 @@ export async function ablateCommand(flags: {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the training
   const options = {
     base: BIGBIGAN_BASE[budget],
-    seeds,
     ...(seedIndex !== undefined && { seedIndices: [seedIndex] }),
     overrides: { ...set, ...(epochs && { epochs }) },
     evaluation: EVALUATION[budget],
     curveEvery,
     retrain: flags.retrain,
+    record: flags.record,
     progress: flags.json ? undefined : consoleProgress(),
   };
   if (engine === 'slurm') {
@@ -71,7 +72,7 @@ export async function ablateCommand(flags: {
         '--engine slurm submits the sweep; table it with --collect (and --results) once the tasks are done',
       );
     }
-    const tasks = rows.flatMap((row) => Array.from({ length: seeds }, (_, s) => ({ row, seed: s })));
+    const tasks = rows.flatMap((row) => Array.from({ length: seedsOf(row) }, (_, s) => ({ row, seed: s })));
     const common = [
       '--budget',
       budget,
@@ -79,24 +80,29 @@ export async function ablateCommand(flags: {
       ...(flags.set ? ['--set', flags.set] : []),
       ...(curveEvery ? ['--curve-every', String(curveEvery)] : []),
       ...(flags.retrain ? ['--retrain'] : []),
+      ...(flags.record ? ['--record'] : []),
     ];
     submit(`ablate-${budget}`, arrayJobScript(tasks, common, slurm), slurm);
     return 0;
   }
   await initBackend();
   const started = performance.now();
-  let results;
+  const results = [];
   if (flags.collect) {
-    const collected = collectAblations(rows, options);
-    results = collected.results;
-    for (const m of collected.missing) console.error(`missing: ${m.row} seed ${m.seedIndex} (${m.reason}): ${m.dir}`);
-    if (flags.results && collected.missing.length > 0) {
+    const missing = [];
+    for (const row of rows) {
+      const collected = collectAblations([row], { ...options, seeds: seedsOf(row) });
+      results.push(...collected.results);
+      missing.push(...collected.missing);
+    }
+    for (const m of missing) console.error(`missing: ${m.row} seed ${m.seedIndex} (${m.reason}): ${m.dir}`);
+    if (flags.results && missing.length > 0) {
       throw new Error(
-        `${collected.missing.length} of the sweep's runs are missing: no table written to ${resultsFile(flags.results)}`,
+        `${missing.length} of the sweep's runs are missing: no table written to ${resultsFile(flags.results)}`,
       );
     }
   } else {
-    results = await runAblations(rows, options);
+    for (const row of rows) results.push(...(await runAblations([row], { ...options, seeds: seedsOf(row) })));
   }
   const rowsOfTable = tableRows(results);
   const claims = testClaims(rowsOfTable);
@@ -125,6 +131,24 @@ export async function ablateCommand(flags: {
     if (!flags.json) console.log(`results written to ${file}`);
   }
   return 0;
+}
+
+/**
+ * `--seeds 3` (every row three seeds) or `--seeds 3,base=5` (Base five, the others three): the table asks for more
+ * seeds of Base, which every claim compares against. Returns the count for a row.
+ */
+function seedsFlag(value: string | undefined, rows: string[]): (row: string) => number {
+  const count = (text: string | undefined) => integerFlag('seeds', text, { min: 1, max: 100 });
+  let fallback = 1;
+  const perRow = new Map<string, number>();
+  for (const part of (value ?? '1').split(',').map((p) => p.trim())) {
+    const [row, text] = part.includes('=') ? part.split('=', 2) : [undefined, part];
+    if (row === undefined) fallback = count(text)!;
+    else if (!rows.includes(row))
+      throw new Error(`--seeds: '${row}' is not one of the rows of this sweep (${rows.join(', ')})`);
+    else perRow.set(row, count(text)!);
+  }
+  return (row) => perRow.get(row) ?? fallback;
 }
 
 /**

@@ -30,15 +30,20 @@ commands:
                    E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in
                    data/pretrained/NAME/, with a manifest (config, epoch, metrics, SHA-256 of every file)
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
-  ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K] [--seed-index I]
-         [--set JSON] [--curve-every N] [--retrain] [--json] [--results NAME]
+  ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K|K,ROW=K,...]
+         [--seed-index I] [--set JSON] [--curve-every N] [--retrain] [--record] [--json] [--results NAME]
          [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
                    BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused);
-                   --seed-index trains one seed only; --set changes config fields of every row ('{"beta1": 0}');
-                   --curve-every records IS, FID, 1NN and reconstruction agreement every N steps of the runs that
-                   train (curve.json in the run folder); --engine slurm submits a job array, one task per row x seed
-  ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K] [--json] [--results NAME]
-                   the table of the finished, scored runs, listing the missing ones
+                   --seeds 3,base=5 gives Base five seeds and the other rows three; --seed-index trains one seed
+                   only; --set changes config fields of every row ('{"beta1": 0}'); --curve-every records IS, FID,
+                   1NN and reconstruction agreement every N steps of the runs that train (curve.json in the run
+                   folder); --record also writes each run's scores to data/results/bigbigan-runs/ (commit them:
+                   a run-seed recorded there is never trained again, on any machine); --engine slurm submits a job
+                   array, one task per row x seed
+  ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
+         [--results NAME]
+                   the table of the finished, scored runs (in runs/ or the ledger), listing the missing ones;
+                   --record writes the scores found in runs/ to the ledger
   curves --run LABEL=DIR [--run LABEL=DIR ...] [--results NAME]
                    the learning curves runs recorded (ablate --curve-every), printed, and recorded labelled in
                    data/results/NAME.json (notebook 03 draws bigbigan-curves)
@@ -153,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
             results: { type: 'string' },
             'seed-index': { type: 'string' },
             collect: { type: 'boolean', default: false },
+            record: { type: 'boolean', default: false },
             ...SLURM_OPTIONS,
           },
         });
@@ -163,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
           retrain: values.retrain ?? false,
           json: values.json ?? false,
           collect: values.collect ?? false,
+          record: values.record ?? false,
           dryRun: values['dry-run'] ?? false,
         });
       }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { RunFolder } from '../io/run-folder.js';
 import { CURVE_SETTINGS, curveRecorder, formatCurvePoint } from './learning-curve.js';
 import { cachedRunDir, trainCached } from '../training/cached-run.js';
+import { ledgerScores, recordLedgerScores } from './score-ledger.js';
 import type { ProgressReporter } from '../training/progress.js';
 
 /** Each ablation is one change from Base (BigBiGAN's Table 1, at MNIST scale). */
@@ -77,13 +78,16 @@ export interface AblationOptions {
   root?: string;
   /** Record a learning curve (curve.json in the run folder) every this many steps of the runs that train. */
   curveEvery?: number;
+  /** Write each run's scores to the committed ledger (data/results/bigbigan-runs/) as well as its run folder. */
+  record?: boolean;
 }
 
 /**
  * Trains (or reuses) one row, Base with `change` applied, once per seed, and scores every run. Runs live in
  * runs/bigbigan-<row>-s<seed>-<config hash>, and their scores in that folder's ablation-metrics.json, keyed by the
  * evaluation settings: rerunning reuses both, and an edited change (another config, so another hash) is the only
- * thing that trains.
+ * thing that trains. A run-seed whose scores the committed ledger holds is not trained at all (unless `retrain`):
+ * its `runDir` is then the folder it would have, which need not exist on this machine.
  */
 export async function runAblationRow(
   row: string,
@@ -95,6 +99,12 @@ export async function runAblationRow(
   for (const s of options.seedIndices ?? seedRange(options.seeds)) {
     const config = ablationRunConfig(options, change, s);
     const name = ablationRunName(row, s);
+    const key = JSON.stringify(options.evaluation);
+    const recorded = options.retrain ? undefined : ledgerScores(name, config, key);
+    if (recorded) {
+      results.push(fromLedger(recorded, cachedRunDir(name, config, options.root)));
+      continue;
+    }
     const afterStep = options.curveEvery
       ? curveRecorder(
           cachedRunDir(name, config, options.root),
@@ -109,7 +119,6 @@ export async function runAblationRow(
       root: options.root,
       afterStep,
     });
-    const key = JSON.stringify(options.evaluation);
     const cached = trained.run.readAblationMetrics();
     if (!cached[key]) {
       const scores = await sampleScores(trained.model, options.evaluation.samples);
@@ -137,10 +146,21 @@ export async function runAblationRow(
       trained.run.writeAblationMetrics(cached);
     }
     trained.model.dispose();
-    results.push(cached[key] as AblationMetrics);
+    const metrics = cached[key] as AblationMetrics;
+    if (options.record) recordScores(name, config, key, metrics);
+    results.push(metrics);
   }
   return results;
 }
+
+/** Writes a run's scores to the ledger, less its run folder, which is this machine's. */
+function recordScores(name: string, config: TrainingConfig, key: string, metrics: AblationMetrics): void {
+  const { runDir: _machineLocal, ...scores } = metrics;
+  recordLedgerScores(name, config, key, scores);
+}
+
+/** A ledger's scores as the run's metrics: the ledger leaves out the run folder, which is this machine's. */
+const fromLedger = (scores: unknown, runDir: string): AblationMetrics => ({ ...(scores as AblationMetrics), runDir });
 
 const seedRange = (seeds = 1) => Array.from({ length: seeds }, (_, s) => s);
 
@@ -164,7 +184,8 @@ export interface MissingRun {
 
 /**
  * The scores of every named row and seed that has finished and been scored (by `runAblationRow`, locally or as a
- * cluster task), without training anything; the others are listed as missing, with why.
+ * cluster task, or recorded in the committed ledger), without training anything; the others are listed as missing,
+ * with why. With `record`, the scores found in run folders are written to the ledger.
  */
 export function collectAblations(
   rows: string[],
@@ -178,9 +199,12 @@ export function collectAblations(
     if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
     for (const s of options.seedIndices ?? seedRange(options.seeds)) {
       const config = ablationRunConfig(options, change(options.base), s);
-      const dir = cachedRunDir(ablationRunName(row, s), config, options.root);
+      const name = ablationRunName(row, s);
+      const dir = cachedRunDir(name, config, options.root);
+      const recorded = ledgerScores(name, config, key);
       const run = fs.existsSync(path.join(dir, 'config.json')) ? RunFolder.open(dir) : null;
-      const scored = run?.readAblationMetrics()[key];
+      const scored = recorded ? fromLedger(recorded, dir) : run?.readAblationMetrics()[key];
+      if (scored && !recorded && options.record) recordScores(name, config, key, scored as AblationMetrics);
       if (scored) results.push(scored as AblationMetrics);
       else {
         const reason = !run ? 'not started' : run.finishedCheckpoint() ? 'not scored' : 'unfinished';
