@@ -16,14 +16,19 @@ function embeddings(split: { images: Float32Array; count: number }) {
   return { values: split.images, count: split.count, dim: PIXELS };
 }
 
-test('1NN on the backend finds the same neighbours as an exhaustive float64 search', async () => {
+test('1NN on the backend finds the same neighbours as an exhaustive float64 search, directly and through the projection', async () => {
   await initBackend();
   const mnist = loadMnist();
   const train = takeFirst(mnist.train, TRAIN);
   const testSplit = takeFirst(mnist.test, 200);
-  const result = nearestNeighbourAccuracy(embeddings(train), train.labels, embeddings(testSplit), testSplit.labels, {
-    batchSize: 64,
-  });
+  const search = (projectionAxes: number) =>
+    nearestNeighbourAccuracy(embeddings(train), train.labels, embeddings(testSplit), testSplit.labels, {
+      batchSize: 64,
+      projectionAxes,
+    });
+  const result = search(0);
+  // Few axes leave a loose bound, so many references reach the exact stage: the pruning is put to work.
+  for (const axes of [8, 128]) assert.deepEqual(search(axes).neighbours, result.neighbours, `${axes} axes`);
   for (let i = 0; i < testSplit.count; i++) {
     let best = -1;
     let bestDistance = Infinity;
@@ -86,9 +91,15 @@ test('k nearest neighbours, with and without the point itself, equal an exhausti
       values[i * dim + d] = copy >= 0 ? values[copy * dim + d] : 4096 + Math.floor(next() * 4);
   }
   const points = { values, count, dim };
-  for (const excludeSelf of [false, true]) {
+  for (const [excludeSelf, projectionAxes] of [
+    [false, 0],
+    [true, 0],
+    [false, 3],
+    [true, 3],
+  ] as const) {
+    // The projection serves few neighbours only: k 20 takes the top-k route whatever the option.
     for (const k of [1, 3, 20]) {
-      const got = nearestNeighbours(points, points, k, { excludeSelf, batchSize: 37 });
+      const got = nearestNeighbours(points, points, k, { excludeSelf, batchSize: 37, projectionAxes });
       for (let i = 0; i < count; i++) {
         const all = Array.from({ length: count }, (_, j) => j)
           .filter((j) => !(excludeSelf && j === i))
@@ -101,7 +112,7 @@ test('k nearest neighbours, with and without the point itself, equal an exhausti
         assert.deepEqual(
           Array.from(got.indices.subarray(i * k, (i + 1) * k)),
           all.slice(0, k).map((e) => e.j),
-          `query ${i}, k ${k}, excludeSelf ${excludeSelf}`,
+          `query ${i}, k ${k}, excludeSelf ${excludeSelf}, ${projectionAxes} axes`,
         );
         assert.deepEqual(
           Array.from(got.distances.subarray(i * k, (i + 1) * k)),

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { boundingMap, float32Gamma, leadingAxes } from './projected-bound.js';
 
 export interface Embeddings {
   /** Row-major [count, dim]. */
@@ -19,7 +20,18 @@ export interface NearestNeighbourResult {
 export interface NearestNeighbourOptions {
   /** Queries per backend matmul: [batch, reference count] scores live at once. */
   batchSize?: number;
+  /**
+   * Axes of the lower-bound projection that prunes the candidates of a few-neighbour search (0: none). By default
+   * {@link PROJECTION_AXES} where the points have at least four times as many coordinates and the reference set is
+   * large, as raw MNIST pixels or a 1024-unit layer are; never for many neighbours.
+   */
+  projectionAxes?: number;
 }
+
+/** Axes of the default lower-bound projection: 128 of MNIST's 718 used pixels leave about seven candidates a query. */
+export const PROJECTION_AXES = 128;
+/** References below which the projection's set-up costs more than it saves. */
+const PROJECTION_MIN_REFERENCES = 8192;
 
 function checkEmbeddings(name: string, e: Embeddings, labels: ArrayLike<number>): void {
   if (e.values.length !== e.count * e.dim)
@@ -68,6 +80,8 @@ const FLOAT32_U = 2 ** -24;
  *   candidates (about ten for 1NN on MNIST). No top-k over all references, and the arithmetic is the one matmul;
  * - many (t-SNE's 90): a top-k of k + 8 scores; a query whose last fetched score is still within 2E of its k-th
  *   is measured exactly against every reference.
+ * Few neighbours in many dimensions (1NN on pixels) go through a projection first ({@link projectedBlocks}): the
+ * one matmul then has p + 2 columns instead of the points' dimension.
  * With `excludeSelf` (query and reference the same set) a point is not its own neighbour.
  */
 export function nearestNeighbours(
@@ -92,6 +106,14 @@ export function nearestNeighbours(
     largestNorm = Math.max(largestNorm, Math.sqrt(squaredNorm64(reference.values, j, dim)));
   // A coordinate that is 0 in every point adds nothing to any distance (MNIST's always-blank border pixels).
   const used = usedCoordinates([query, reference]);
+  const axes =
+    options.projectionAxes ??
+    (used.length >= 4 * PROJECTION_AXES && reference.count >= PROJECTION_MIN_REFERENCES ? PROJECTION_AXES : 0);
+  if (byBlocks && axes > 0) {
+    if (axes >= used.length)
+      throw new Error(`projectionAxes ${axes} must be fewer than the ${used.length} coordinates in use`);
+    return projectedBlocks(query, reference, k, wanted, excludeSelf, used, axes, batchSize);
+  }
   const keep = (t: tf.Tensor2D) => (used.length < dim ? tf.gather(t, used, 1) : t);
   const gamma = ((used.length + 1) * FLOAT32_U) / (1 - (used.length + 1) * FLOAT32_U);
   // [r, -|r|^2 / 2], padded to whole blocks with rows whose score is -1e30.
@@ -140,6 +162,97 @@ export function nearestNeighbours(
           for (let j = 0; j < reference.count; j++) exact(j);
         } else {
           for (let c = 0; c < fetched; c++) if (row[c] >= threshold) exact(topIndices![(i - start) * fetched + c]);
+        }
+      }
+      candidates.nearest(k, indices.subarray(i * k, (i + 1) * k), distances.subarray(i * k, (i + 1) * k));
+    }
+  }
+  augmented.dispose();
+  return { indices, distances, k };
+}
+
+/**
+ * Few neighbours through a lower bound: every point is mapped to u(x) in p + 1 dimensions with
+ * |u(q) - u(r)| <= |q - r| + slack (see {@link boundingMap}). Against the u's the backend computes the same block
+ * maxima of scores as the direct route. For each query, the references of its `wanted` best blocks are measured
+ * exactly, and the k-th smallest of those distances, D, bounds the true k-th. A true neighbour r then has
+ * |u~(q) - u~(r)| <= sqrt(D) + slack[q] + the largest slack, which is a score threshold; every block whose maximum
+ * reaches it, less the float32 error of a score, is measured exactly too. Nothing can be missed, and the matmul has
+ * p + 2 columns instead of the points' dimension.
+ */
+function projectedBlocks(
+  query: Embeddings,
+  reference: Embeddings,
+  k: number,
+  wanted: number,
+  excludeSelf: boolean,
+  used: Int32Array,
+  p: number,
+  batchSize: number,
+): NeighbourLists {
+  const { dim } = reference;
+  const basis = leadingAxes(reference, used, p);
+  const refs = boundingMap(reference, used, basis, p);
+  const queries = query === reference ? refs : boundingMap(query, used, basis, p);
+  const dims = refs.dims;
+  const blocks = Math.ceil(reference.count / BLOCK);
+  let largestNorm = 0;
+  let largestSlack = 0;
+  for (let j = 0; j < refs.count; j++) {
+    largestNorm = Math.max(largestNorm, Math.sqrt(refs.squaredNorms[j]));
+    largestSlack = Math.max(largestSlack, refs.slack[j]);
+  }
+  const gamma = float32Gamma(dims + 2);
+  const augmented = tf.tidy(() => {
+    const shift = Float32Array.from(refs.squaredNorms, (n2) => -n2 / 2);
+    const rows = tf.concat([tf.tensor2d(refs.values, [refs.count, dims]), tf.tensor2d(shift, [refs.count, 1])], 1);
+    const padding = blocks * BLOCK - reference.count;
+    if (padding === 0) return rows;
+    return tf.concat([rows, tf.concat([tf.zeros([padding, dims]), tf.fill([padding, 1], -1e30)], 1)], 0);
+  });
+  const indices = new Int32Array(query.count * k);
+  const distances = new Float64Array(query.count * k);
+  const scratch = new Float64Array(blocks);
+  const measured = new Uint8Array(blocks);
+  const candidates = new CandidateList();
+  const best = { indices: new Int32Array(k), distances: new Float64Array(k) };
+  for (let start = 0; start < query.count; start += batchSize) {
+    const end = Math.min(start + batchSize, query.count);
+    const rows = end - start;
+    const maxima = tf.tidy(() => {
+      const q = tf.tensor2d(queries.values.subarray(start * dims, end * dims), [rows, dims]);
+      const scores = tf.matMul(tf.concat([q, tf.ones([rows, 1])], 1), augmented, false, true);
+      return scores.reshape([rows, BLOCK, blocks]).max(1);
+    });
+    const scoreValues = maxima.dataSync();
+    maxima.dispose();
+    for (let i = start; i < end; i++) {
+      const row = scoreValues.subarray((i - start) * blocks, (i - start + 1) * blocks);
+      candidates.clear();
+      measured.fill(0);
+      const exact = (j: number) => {
+        if (!(excludeSelf && j === i)) candidates.add(j, squaredDistance64(query.values, i, reference.values, j, dim));
+      };
+      // The `wanted` best blocks hold at least k references other than the query itself.
+      const top = kthLargest(row, Math.min(wanted, blocks), scratch);
+      for (let b = 0; b < blocks; b++) {
+        if (row[b] < top) continue;
+        measured[b] = 1;
+        for (let j = b; j < reference.count; j += blocks) exact(j);
+      }
+      candidates.nearest(k, best.indices, best.distances);
+      const queryNorm2 = queries.squaredNorms[i];
+      const reach = Math.sqrt(best.distances[k - 1]) + queries.slack[i];
+      const radius = reach + largestSlack;
+      const scoreError = gamma * (Math.sqrt(queryNorm2) * largestNorm + largestNorm ** 2) * 1.01;
+      const threshold = (queryNorm2 - radius ** 2) / 2 - scoreError - FLOAT32_U * largestNorm ** 2;
+      // A block that reaches the threshold holds a reference that may be a neighbour: each of its references is
+      // measured exactly only if its own bound, in float64 on the p + 1 stored coordinates, allows it.
+      for (let b = 0; b < blocks; b++) {
+        if (measured[b] || row[b] < threshold) continue;
+        for (let j = b; j < reference.count; j += blocks) {
+          const limit = (reach + refs.slack[j]) * (1 + 1e-12);
+          if (squaredDistance64(queries.values, i, refs.values, j, dims) <= limit * limit) exact(j);
         }
       }
       candidates.nearest(k, indices.subarray(i * k, (i + 1) * k), distances.subarray(i * k, (i + 1) * k));
