@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { boundingMap, float32Gamma, leadingAxes } from './projected-bound.js';
+import { boundingMap, FLOAT32_U, float32Gamma, leadingAxes } from './projected-bound.js';
 
 export interface Embeddings {
   /** Row-major [count, dim]. */
@@ -62,8 +62,6 @@ const BLOCK = 8;
 const MOST_BY_BLOCKS = 8;
 /** Candidates beyond the wanted neighbours that the top-k route fetches. */
 const EXTRA_CANDIDATES = 8;
-/** Unit round-off of float32. */
-const FLOAT32_U = 2 ** -24;
 
 /**
  * The k nearest reference points of every query by Euclidean distance, the lower index first on an exact tie,
@@ -115,7 +113,7 @@ export function nearestNeighbours(
     return projectedBlocks(query, reference, k, wanted, excludeSelf, used, axes, batchSize);
   }
   const keep = (t: tf.Tensor2D) => (used.length < dim ? tf.gather(t, used, 1) : t);
-  const gamma = ((used.length + 1) * FLOAT32_U) / (1 - (used.length + 1) * FLOAT32_U);
+  const gamma = float32Gamma(used.length + 1);
   // [r, -|r|^2 / 2], padded to whole blocks with rows whose score is -1e30.
   const augmented = tf.tidy(() => {
     const r = keep(tf.tensor2d(reference.values, [reference.count, dim]));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from './knn.js';
 
 /** Unit round-off of float32. */
-const FLOAT32_U = 2 ** -24;
+export const FLOAT32_U = 2 ** -24;
 /** Rounds of subspace iteration for the basis: its quality only changes how many candidates pass, never a result. */
 const SUBSPACE_ROUNDS = 4;
 /** References the second moments are estimated from (evenly spaced): the axes need not be exact, only good. */
