@@ -127,3 +127,51 @@ test('a block without input gradients gives its weights the same gradients, and 
     'with no gradient at all the forward pass is unchanged',
   );
 });
+
+for (const portable of [false, true]) {
+  test(`a block with two batch groups equals two separate calls (${portable ? 'portable' : 'native'}): outputs, gradients, running statistics`, async () => {
+    await initBackend({ backend: 'tensorflow' });
+    const { native, portable: portableBlock } = twins('leakyRelu', true);
+    const block = portable ? portableBlock : native;
+    const first = tf.randomNormal([8, 5], 0, 1, 'float32', 15);
+    const second = tf.randomNormal([8, 5], 2, 3, 'float32', 16);
+    const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 17);
+    const variables = block.trainableWeights.map((w) => w.read() as tf.Variable);
+    const start = block.getWeights().map((w) => w.clone());
+    const run = (forward: (x: tf.Tensor) => tf.Tensor) => {
+      block.setWeights(start);
+      const x = tf.concat([first, second], 0);
+      const { value, grads } = tf.variableGrads(() => forward(x).mul(upstream).sum() as tf.Scalar, variables);
+      const inputGrad = tf.grad((input: tf.Tensor) => forward(input).mul(upstream).sum())(x);
+      return { value, grads: variables.map((v) => grads[v.name]), inputGrad, after: block.getWeights() };
+    };
+    const separate = run((x) => {
+      const [a, b] = tf.split(x, 2, 0);
+      return tf.concat(
+        [a, b].map((part) => block.apply(part, { training: true }) as tf.Tensor),
+        0,
+      );
+    });
+    const grouped = run((x) => {
+      block.batchGroups = 2;
+      try {
+        return block.apply(x, { training: true }) as tf.Tensor;
+      } finally {
+        block.batchGroups = 1;
+      }
+    });
+    const pooled = run((x) => block.apply(x, { training: true }) as tf.Tensor);
+    assert.ok(maxDifference(separate.value, grouped.value) < 1e-4, 'loss');
+    assert.ok(maxDifference(separate.value, pooled.value) > 1e-2, 'the two batches differ enough to tell');
+    separate.grads.forEach((g, i) => assert.ok(maxDifference(g, grouped.grads[i]) < 1e-4, `gradient ${i}`));
+    assert.ok(maxDifference(separate.inputGrad, grouped.inputGrad) < 1e-4, 'input gradient');
+    // Running statistics after two passes, each updating them once per group, in group order.
+    separate.after.forEach((w, i) => assert.ok(maxDifference(w, grouped.after[i]) < 1e-5, `weight ${i}`));
+    block.batchGroups = 2;
+    assert.throws(
+      () => block.apply(first.concat(second.slice(0, 1)), { training: true }),
+      /9 rows cannot be split into 2/,
+    );
+    block.batchGroups = 1;
+  });
+}

@@ -10,7 +10,9 @@ import {
   denseStack,
   networksDisposer,
   Initializer,
+  supportsBatchGroups,
   trainableVariables,
+  withBatchGroups,
   withGradients,
 } from './blocks.js';
 
@@ -186,14 +188,36 @@ export function createBiganModel(
       () => generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D,
     ),
   });
-  const logits = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => ({
-    encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), {
-      training: true,
-    }) as tf.Tensor,
-    generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), {
-      training: true,
-    }) as tf.Tensor,
-  });
+  // D judges the encoder pairs and the generator pairs stacked in one batch, each normalised by its own
+  // statistics as in two separate calls: one product of 2B rows is faster than two of B.
+  const stacked = supportsBatchGroups(discriminator);
+  const logits = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => {
+    if (!stacked) {
+      return {
+        encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), {
+          training: true,
+        }) as tf.Tensor,
+        generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), {
+          training: true,
+        }) as tf.Tensor,
+      };
+    }
+    const rows = <T extends tf.Tensor>(a: T, b: T) => tf.concat([a, b], 0) as T;
+    const both = withBatchGroups(
+      discriminator,
+      2,
+      () =>
+        discriminator.apply(
+          withLabel(
+            [rows(inputs.images, generated), rows(encoded, inputs.latents)],
+            inputs.labels && rows(inputs.labels, inputs.labels),
+          ),
+          { training: true },
+        ) as tf.Tensor,
+    );
+    const [encoderLogits, generatorLogits] = tf.split(both, 2, 0);
+    return { encoderLogits, generatorLogits };
+  };
   return {
     kind: KINDS[conditioning],
     conditional,

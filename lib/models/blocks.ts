@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../util/random.js';
+import { BatchNorm } from './batch-norm.js';
 import { DenseBlock, type Activation } from './dense-block.js';
 
 export type { Activation };
@@ -129,5 +130,30 @@ export function withGradients<T>(model: tf.LayersModel, gradients: BlockGradient
       b.weightGradients = true;
       b.inputGradients = true;
     });
+  }
+}
+
+/**
+ * Whether `model` can judge several batches stacked in one call with {@link withBatchGroups}: every layer that
+ * normalises by batch statistics is a DenseBlock (tfjs-layers' BatchNormalization or our BatchNorm would pool
+ * the batches).
+ */
+export function supportsBatchGroups(model: tf.LayersModel): boolean {
+  const pooling = new Set(['BatchNormalization', BatchNorm.className]);
+  return model.layers.every((l) => !pooling.has(l.getClassName()));
+}
+
+/**
+ * Runs `forward` with `model`'s DenseBlocks treating their input rows as `groups` stacked batches, each with its
+ * own batch statistics (see {@link DenseBlock.batchGroups}).
+ */
+export function withBatchGroups<T>(model: tf.LayersModel, groups: number, forward: () => T): T {
+  if (!supportsBatchGroups(model)) throw new Error(`${model.name} has batch normalisation outside its DenseBlocks`);
+  const blocks = model.layers.filter((l): l is DenseBlock => l instanceof DenseBlock);
+  blocks.forEach((b) => (b.batchGroups = groups));
+  try {
+    return forward();
+  } finally {
+    blocks.forEach((b) => (b.batchGroups = 1));
   }
 }

@@ -116,11 +116,18 @@ class NativeAdam implements Adam {
       // The resource variable aliases the weight's buffer; TensorFlow copies on write, so the tfjs tensor
       // that other code may still hold keeps its old value.
       if (this.synced[i] !== variable.dataId) assignResourceVariable(h.weight, variable);
-      resourceApplyAdam(h.weight, h.first, h.second, scalars, gradient);
-      const updated = readResourceVariable(h.weight);
-      variable.assign(updated);
+      // While the tfjs variable holds that buffer too, the kernel must copy all of it before updating (a quarter
+      // of Adam's time). The variable lets go of it for the update, holding the gradient (same shape) meanwhile;
+      // a buffer someone else still holds is copied as before.
+      variable.assign(raw);
+      try {
+        resourceApplyAdam(h.weight, h.first, h.second, scalars, gradient);
+      } finally {
+        const updated = readResourceVariable(h.weight);
+        variable.assign(updated);
+        updated.dispose();
+      }
       this.synced[i] = variable.dataId;
-      updated.dispose();
       if (gradient !== raw) gradient.dispose();
     });
     tf.dispose(powers);
