@@ -32,6 +32,11 @@ export interface DenseBlockArgs {
 
 type LayerWeight = ReturnType<tf.layers.Layer['addWeight']>;
 
+/** The row groups put back together: the tensor itself when there is one (no copy). */
+function joinRows(parts: tf.Tensor[]): tf.Tensor {
+  return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+}
+
 /** One batch's pre-normalisation values (as FusedBatchNormV3 takes them), its output and its gradient reserves. */
 interface NormalisedGroup {
   h4: tf.Tensor4D;
@@ -132,7 +137,7 @@ export class DenseBlock extends tf.layers.Layer {
           this.updateRunningStatistics(mean, variance.mul(n / (n - 1)), averageFactor);
           return tf.batchNorm(part, mean, variance, beta, gamma, epsilon);
         });
-        h = normalised.length === 1 ? normalised[0] : tf.concat(normalised, 0);
+        h = joinRows(normalised);
       } else {
         h = tf.batchNorm(h, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, epsilon);
       }
@@ -210,16 +215,7 @@ export class DenseBlock extends tf.layers.Layer {
         this.movingVariance!.write(runningVariance);
         return { h4, y: y4.reshape([rows, units]), reserves };
       });
-      return {
-        y:
-          groups.length === 1
-            ? groups[0].y
-            : tf.concat(
-                groups.map((g) => g.y),
-                0,
-              ),
-        groups,
-      };
+      return { y: joinRows(groups.map((g) => g.y)), groups };
     };
     if (differentiable.length === 0) {
       const { y } = forward(
@@ -256,13 +252,7 @@ export class DenseBlock extends tf.layers.Layer {
               );
               return { dh: dh4.reshape([rows, units]), dgamma, dbeta };
             });
-            dh =
-              results.length === 1
-                ? results[0].dh
-                : tf.concat(
-                    results.map((r) => r.dh),
-                    0,
-                  );
+            dh = joinRows(results.map((r) => r.dh));
             const sum = (ts: tf.Tensor[]) => (ts.length === 1 ? ts[0] : tf.addN(ts));
             dNorm = [sum(results.map((r) => r.dgamma)), sum(results.map((r) => r.dbeta))];
           }
