@@ -17,6 +17,10 @@ test("Welch's t-test matches an independent implementation on a known pair of sa
   assert.ok(Math.abs(result.t + 1.99323) < 1e-4, String(result.t));
   assert.ok(Math.abs(result.df - 7.9222) < 1e-4, String(result.df));
   assert.ok(Math.abs(result.pValue - 0.081716) < 1e-5, String(result.pValue));
+  // A test against a difference delta is the plain test with a shifted by -delta.
+  const shifted = welchTTest([1, 2, 3, 4, 5], [3, 4, 5, 6, 7.5], -2)!;
+  const byHand = welchTTest([3, 4, 5, 6, 7], [3, 4, 5, 6, 7.5])!;
+  assert.ok(Math.abs(shifted.t - byHand.t) < 1e-12 && Math.abs(shifted.pValue - byHand.pValue) < 1e-12);
   assert.equal(welchTTest([1], [2, 3]), null, 'one seed is no test');
   assert.equal(welchTTest([1, 1], [1, 1]), null, 'no variance is no test');
 });
@@ -64,7 +68,28 @@ test('claims on synthetic seeds: held, contradicted, inconclusive and untested a
   assert.equal(verdict('high-res-encoder better than base on knnLatent (higher)').verdict, 'inconclusive');
   // No small-g or no-encoder row: untested, not guessed.
   assert.equal(verdict('base better than small-g on knnLatent (higher)').verdict, 'untested');
-  assert.equal(verdict('base better than no-encoder on frechetDistance (lower)').pValue, null);
+  assert.equal(verdict('base not worse than no-encoder by more than 2 on frechetDistance (lower)').pValue, null);
+});
+
+test('"does not hurt" claims are non-inferiority tests against their margin', () => {
+  const base = seeds('base', [0.95, 0.951, 0.949, 0.952, 0.948], [10, 11, 9, 10.5, 9.5]);
+  const verdicts = (extra: AblationMetrics[]) => testClaims(tableRows([...base, ...extra]));
+  const claim = (results: ReturnType<typeof testClaims>, start: string) =>
+    results.find((c) => c.claim.startsWith(start))!;
+  // Base 0.5 FID worse than a GAN, well inside the margin of 2: no harm, held, although base is not better.
+  const gan = claim(verdicts(seeds('no-encoder', [0, 0, 0], [9.5, 9.4, 9.6])), '7.');
+  assert.equal(gan.comparison, 'base not worse than no-encoder by more than 2 on frechetDistance (lower)');
+  assert.ok(Math.abs(gan.difference! + 0.5) < 1e-12, String(gan.difference));
+  assert.equal(gan.verdict, 'held');
+  // Its p is the one-sided p of Welch's test of base - gan = +2 (FID: lower is better, so harm is a higher FID).
+  const byHand = welchTTest([10, 11, 9, 10.5, 9.5], [9.5, 9.4, 9.6], 2)!;
+  assert.ok(Math.abs(gan.pValue! - byHand.pValue / 2) < 1e-12 && byHand.t < 0);
+  // Removing s_z costs three points of 1NN, beyond the margin of one: the claim is contradicted.
+  const harm = claim(verdicts(seeds('x-unary-only', [0.92, 0.921, 0.919], [10, 10, 10])), '3. removing');
+  assert.equal(harm.verdict, 'contradicted');
+  // Half a point lower, but seeds spread over four points: neither shown.
+  const noisy = claim(verdicts(seeds('x-unary-only', [0.925, 0.965, 0.945], [10, 10, 10])), '3. removing');
+  assert.equal(noisy.verdict, 'inconclusive');
 });
 
 test('a table row keeps each seed, and a metric that some seeds lack gets no mean', () => {
