@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { makeConfig } from '../lib/config/training-config.js';
 import { loadMnist, PIXELS, takeFirst } from '../lib/data/mnist.js';
+import { trainCommand } from '../lib/cli/train.js';
 import {
+  copyPretrainedInto,
   exportPretrained,
   knnCheck,
   listPretrained,
@@ -101,5 +103,63 @@ test("every pretrained model shipped in data/pretrained repeats its manifest's 1
     } finally {
       model.dispose();
     }
+  }
+});
+
+test('train --init starts E and G from a pretrained model, records it, and refuses what it cannot start', async () => {
+  await initBackend();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pretrained-init-'));
+  process.env.BIGAN_PRETRAINED_DIR = root;
+  try {
+    const config = makeConfig('quick', { epochs: 1, trainLimit: 1024 });
+    const source = await train({ runDir: path.join(root, 'source'), config, progress: silentProgress });
+    await exportPretrained(path.join(root, 'source'), 'tiny');
+    const pretrained = await loadPretrained('tiny');
+    const shipped = pretrained.model.networks.encoder.weights.map((w) => w.read().dataSync().slice());
+
+    // The library: the model's first step starts from exactly the shipped weights, and init.json says so.
+    let started: Float32Array[] = [];
+    const fine = await train({
+      runDir: path.join(root, 'fine'),
+      config,
+      progress: silentProgress,
+      initialise: {
+        record: { pretrained: 'tiny' },
+        apply: (model) => {
+          copyPretrainedInto(pretrained, model, config);
+          started = model.networks.encoder.weights.map((w) => w.read().dataSync() as Float32Array);
+        },
+      },
+    });
+    assert.equal(started.length, shipped.length);
+    started.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(shipped[i]), `encoder weight ${i}`));
+    // Training moved the run's weights, not the pretrained model's.
+    assert.deepEqual(
+      Array.from(pretrained.model.networks.encoder.weights[0].read().dataSync()),
+      Array.from(shipped[0]),
+    );
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'fine', 'init.json'), 'utf8')), { pretrained: 'tiny' });
+
+    // The CLI: another architecture is refused before any run folder is made; a resume must agree with init.json.
+    const flags = { model: 'bigan', epochs: '1', resume: false, dryRun: false, init: 'pretrained/tiny' };
+    await assert.rejects(
+      trainCommand({ ...flags, preset: 'paper', epochs: '300', out: path.join(root, 'paper') }),
+      /pretrained 'tiny' cannot start this run, whose config differs: architecture\.hiddenUnits 1024 \(pretrained: \d+\)/,
+    );
+    assert.equal(fs.existsSync(path.join(root, 'paper')), false);
+    assert.equal(await trainCommand({ ...flags, preset: 'quick', out: path.join(root, 'cli') }), 0);
+    const record = JSON.parse(fs.readFileSync(path.join(root, 'cli', 'init.json'), 'utf8'));
+    assert.equal(record.pretrained, 'tiny');
+    assert.deepEqual(record.files, pretrained.manifest.files);
+    await assert.rejects(
+      trainCommand({ ...flags, preset: 'quick', out: path.join(root, 'source'), resume: true }),
+      /--init pretrained\/tiny \(the run started from scratch\)/,
+    );
+    source.model.dispose();
+    fine.model.dispose();
+    pretrained.model.dispose();
+  } finally {
+    delete process.env.BIGAN_PRETRAINED_DIR;
+    fs.rmSync(root, { recursive: true, force: true });
   }
 });

@@ -16,9 +16,10 @@ const USAGE = `usage: bigan <command> [options]
 commands:
   info [--json]    backend, versions, cores and the MNIST files' checks
   train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
-        [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
+        [--init pretrained/NAME] [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
-                   (options given with --resume must agree with the run's config); on USR1 or TERM it writes a
+                   (options given with --resume must agree with the run's config); --init starts E and G from a
+                   pretrained model of data/pretrained/ (fine-tuning; D starts afresh); on USR1 or TERM it writes a
                    checkpoint at the next step and exits 75. --engine slurm submits one job that resumes when
                    requeued and requeues itself on Slurm's warning signal (--dry-run prints the script)
   eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
@@ -88,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
             seed: { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'boolean', default: false },
+            init: { type: 'string' },
             ...SLURM_OPTIONS,
           },
         });

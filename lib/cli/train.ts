@@ -11,7 +11,8 @@ import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
 import { choiceFlag, integerFlag } from './flags.js';
 import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
-import { train } from '../training/train.js';
+import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretrained } from '../experiments/pretrained.js';
+import { train, type TrainOptions } from '../training/train.js';
 import { runsDir } from '../util/paths.js';
 
 export interface TrainFlags {
@@ -21,6 +22,8 @@ export interface TrainFlags {
   seed?: string;
   out?: string;
   resume: boolean;
+  /** A pretrained model (data/pretrained/NAME, or pretrained/NAME) whose E and G start the run. */
+  init?: string;
   engine?: string;
   partition?: string;
   gres?: string;
@@ -67,10 +70,11 @@ function trainJobScript(out: string, args: string[], slurm: SlurmOptions): strin
  * naming each, rather than ignored.
  */
 function checkResumeOptions(
-  config: TrainingConfig,
+  run: RunFolder,
   flags: TrainFlags,
   given: { model: ModelKind; preset: PresetName; epochs?: number; seed?: number },
 ): void {
+  const { config } = run;
   const contradictions: string[] = [];
   if (flags.model !== undefined && given.model !== config.model)
     contradictions.push(`--model ${given.model} (the run is ${config.model})`);
@@ -92,6 +96,11 @@ function checkResumeOptions(
     }
     if (!samePreset) contradictions.push(`--preset ${given.preset} (the run was not made from it)`);
   }
+  const init = run.readInit();
+  if (flags.init !== undefined && pretrainedName(flags.init) !== init?.pretrained)
+    contradictions.push(
+      `--init ${flags.init} (the run started from ${init ? `pretrained '${String(init.pretrained)}'` : 'scratch'})`,
+    );
   if (contradictions.length > 0) {
     throw new Error(
       `--resume continues the run's own config; these options contradict it: ${contradictions.join('; ')}`,
@@ -99,9 +108,40 @@ function checkResumeOptions(
   }
 }
 
+/** `--init pretrained/NAME` or `--init NAME`: the name in data/pretrained/. */
+function pretrainedName(flag: string): string {
+  return flag.replace(/^(data\/)?pretrained\//, '').replace(/\/$/, '');
+}
+
+/**
+ * The start of a run from pretrained weights: those of `name` for a new run, or those its init.json names on
+ * --resume (applied only while the run has no checkpoint). A config they do not fit is refused now, before the run
+ * folder is touched.
+ */
+async function pretrainedStart(
+  name: string,
+  config: TrainingConfig,
+): Promise<Pretrained & Required<Pick<TrainOptions, 'initialise'>>> {
+  const pretrained = await loadPretrained(name);
+  checkPretrainedFits(pretrained, config);
+  const { manifest } = pretrained;
+  return {
+    ...pretrained,
+    initialise: {
+      record: {
+        pretrained: manifest.name,
+        epoch: manifest.epoch,
+        sourceRun: manifest.sourceRun,
+        files: manifest.files,
+      },
+      apply: (model) => copyPretrainedInto(pretrained, model, config),
+    },
+  };
+}
+
 /**
  * `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
- * [--engine local|slurm ...]`.
+ * [--init pretrained/NAME] [--engine local|slurm ...]`.
  */
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   const model = choiceFlag('model', flags.model, MODEL_KINDS, 'bigan');
@@ -118,26 +158,33 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     const args = ['train', '--model', model, '--preset', preset, '--out', out];
     if (epochs !== undefined) args.push('--epochs', String(epochs));
     if (seed !== undefined) args.push('--seed', String(seed));
+    if (flags.init !== undefined) args.push('--init', pretrainedName(flags.init));
     submit(`train-${path.basename(out)}`, trainJobScript(out, args, slurm), slurm);
     return 0;
   }
-  if (flags.resume) checkResumeOptions(RunFolder.open(out).config, flags, { model, preset, epochs, seed });
-  const config = flags.resume
+  const existing = flags.resume ? RunFolder.open(out) : null;
+  if (existing) checkResumeOptions(existing, flags, { model, preset, epochs, seed });
+  const config = existing
     ? undefined
     : makeConfig(preset, {
         model,
         ...(epochs !== undefined && { epochs }),
         ...(seed !== undefined && { seed }),
       });
+  const initName = existing ? existing.readInit()?.pretrained : flags.init && pretrainedName(flags.init);
+  if (initName !== undefined && typeof initName !== 'string')
+    throw new Error(`${existing!.initFile}: 'pretrained' must name a pretrained model`);
+  const start = initName ? await pretrainedStart(initName, existing?.config ?? config!) : null;
   // A scheduler's warning (USR1) or a preemption (TERM): checkpoint at the next step and exit, resumable.
   const stop = { requested: false };
   const requestStop = () => (stop.requested = true);
   for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.on(signal, requestStop);
   let result;
   try {
-    result = await train({ runDir: out, config, resume: flags.resume, stop });
+    result = await train({ runDir: out, config, resume: flags.resume, stop, initialise: start?.initialise });
   } finally {
     for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.off(signal, requestStop);
+    start?.model.dispose();
   }
   if (result.stopped) {
     console.log(`stopped on a signal with a checkpoint in ${result.run.dir}; continue with --resume`);

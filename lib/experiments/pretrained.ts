@@ -225,6 +225,50 @@ export async function loadPretrained(name: string): Promise<Pretrained> {
   return { manifest, model };
 }
 
+/**
+ * Refuses a run config that a pretrained model's E and G cannot start: another model kind or architecture,
+ * naming each field that differs.
+ */
+export function checkPretrainedFits(pretrained: Pretrained, config: TrainingConfig): void {
+  const source = validateConfig(upgradeConfig(pretrained.manifest.config));
+  const differences: string[] = [];
+  if (source.model !== config.model) differences.push(`model ${config.model} (pretrained: ${source.model})`);
+  for (const [field, value] of Object.entries(config.architecture)) {
+    const theirs = (source.architecture as unknown as Record<string, unknown>)[field];
+    if (JSON.stringify(theirs) !== JSON.stringify(value))
+      differences.push(`architecture.${field} ${JSON.stringify(value)} (pretrained: ${JSON.stringify(theirs)})`);
+  }
+  if (differences.length > 0)
+    throw new Error(
+      `pretrained '${pretrained.manifest.name}' cannot start this run, whose config differs: ${differences.join('; ')}`,
+    );
+}
+
+/**
+ * Copies a pretrained model's E and G into `model`, a new run's built from `config`: the starting point of a
+ * fine-tuning run (D starts from its initialisation).
+ */
+export function copyPretrainedInto(pretrained: Pretrained, model: AdversarialModel, config: TrainingConfig): void {
+  checkPretrainedFits(pretrained, config);
+  for (const network of NETWORKS) {
+    const from = pretrained.model.networks[network].weights;
+    const to = model.networks[network].weights;
+    if (from.length !== to.length)
+      throw new Error(
+        `pretrained '${pretrained.manifest.name}': ${network} has ${from.length} weights, the run's ${to.length}`,
+      );
+    to.forEach((w, i) => {
+      if (!from[i] || !tf.util.arraysEqual(from[i].shape as number[], w.shape as number[]))
+        throw new Error(`pretrained '${pretrained.manifest.name}': ${network} weight ${i} does not fit ${w.name}`);
+      // A fresh buffer: the run's optimizers update their weights in place.
+      const value = from[i].read();
+      const copy = tf.tensor(value.dataSync(), value.shape, value.dtype);
+      w.write(copy);
+      copy.dispose();
+    });
+  }
+}
+
 /** Names of the pretrained models in data/pretrained/. */
 export function listPretrained(): string[] {
   const root = projectFolder('BIGAN_PRETRAINED_DIR', 'data', 'pretrained');

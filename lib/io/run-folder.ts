@@ -26,7 +26,8 @@ export interface EpochRecord {
 
 /**
  * A run folder: config.json (the full validated config), history.json (one record per finished epoch),
- * metrics.json (written by `bigan eval`), checkpoints/epoch-NNNN/ (see io/checkpoint.ts).
+ * metrics.json (written by `bigan eval`), checkpoints/epoch-NNNN/ (see io/checkpoint.ts), and for a run that
+ * started from pretrained weights init.json (where they came from).
  */
 export class RunFolder {
   private constructor(
@@ -44,6 +45,19 @@ export class RunFolder {
 
   get metricsFile(): string {
     return path.join(this.dir, 'metrics.json');
+  }
+
+  get initFile(): string {
+    return path.join(this.dir, 'init.json');
+  }
+
+  /** Where a fine-tuning run's starting weights came from, or null for a run that started from scratch. */
+  readInit(): Record<string, unknown> | null {
+    return readJsonObject(this.initFile, null);
+  }
+
+  writeInit(record: Record<string, unknown>): void {
+    writeFileAtomic(this.initFile, JSON.stringify(record, null, 2));
   }
 
   /** Starts a new run; refuses a folder that already holds one, so that nothing is overwritten. */

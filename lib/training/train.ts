@@ -48,6 +48,12 @@ export interface TrainOptions {
   resume?: boolean;
   progress?: ProgressReporter;
   /**
+   * Starting weights other than the config's initialisation (fine-tuning): `apply` runs once on the model before
+   * its first step, and never when a checkpoint is loaded. A new run writes `record` to its init.json, so that
+   * resuming it before its first checkpoint can start from the same weights.
+   */
+  initialise?: { record: Record<string, unknown>; apply: (model: AdversarialModel) => void };
+  /**
    * Asks the loop to stop: checked after every step; when set, the loop writes a checkpoint of where it is (inside
    * the epoch if need be) and returns with `stopped` true. A scheduler's signal before preemption sets it.
    */
@@ -125,6 +131,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     release = lockRunFolder(options.runDir);
     try {
       run = RunFolder.create(options.runDir, options.config);
+      if (options.initialise) run.writeInit(options.initialise.record);
     } catch (error) {
       release();
       throw error;
@@ -147,7 +154,10 @@ async function trainInFolder(
   const mnist = loadMnist();
   const data: MnistSplit = config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
 
+  const latest = options.resume ? run.checkpoints().pop() : undefined;
   const model = createModel(config);
+  // Before the optimizers and the weight average exist, so that the average starts from these weights.
+  if (!latest) options.initialise?.apply(model);
   const optimizers = createOptimizersFor(model, config);
   const average = createWeightAverage(model, config);
   const evaluated = <T>(measure: () => T): T => (average ? average.withAverages(measure) : measure());
@@ -156,7 +166,6 @@ async function trainInFolder(
   let step = 0;
   let history: EpochRecord[] = [];
   let partial: PartialEpoch | undefined;
-  const latest = options.resume ? run.checkpoints().pop() : undefined;
   if (latest) {
     const position = loadCheckpoint(latest.dir, model, optimizers, average);
     random = new Random(0, position.partialEpoch?.startRandom ?? position.random);
