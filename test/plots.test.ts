@@ -12,6 +12,8 @@ import { BIGAN_REFERENCES } from '../lib/experiments/references.js';
 import type { RunResults } from '../lib/experiments/results.js';
 import { exportFigure } from '../lib/plots/export.js';
 import { accuracyByEpochFigure } from '../lib/plots/run-figures.js';
+import { ablationMetricFigure } from '../lib/plots/ablation-figures.js';
+import { tableRows } from '../lib/experiments/statistics.js';
 import { imageGridFigure } from '../lib/plots/image-grid.js';
 import { figureBundle, showImageFile } from '../lib/plots/show.js';
 import { makeConfig } from '../lib/config/training-config.js';
@@ -209,4 +211,26 @@ test('the accuracy-by-epoch figure draws each milestone of a run and each publis
   assert.equal(traces.length, 2 + published.length);
   const official200 = traces.find((t) => t.name === 'official BiGAN code, epoch 200: E(x), 50-d')!;
   assert.deepEqual([official200.x, official200.y], [[200], [95.92]]);
+});
+
+test('an ablation metric spanning more than fivefold is drawn on a log axis, bars, whiskers and all', () => {
+  const rows = (fids: number[]) =>
+    tableRows(
+      fids.flatMap((fid, r) =>
+        [0, 1].map((seed) => ({
+          row: `r${r}`,
+          seed,
+          inceptionScore: 7,
+          frechetDistance: fid + seed,
+          runDir: '',
+          trainingSeconds: 1,
+        })),
+      ),
+    );
+  const axis = (fids: number[]) =>
+    (ablationMetricFigure(rows(fids), 'frechetDistance').layout as { yaxis: { type?: string } }).yaxis.type;
+  assert.equal(axis([12, 13, 114]), 'log');
+  assert.equal(axis([12, 13, 32]), undefined);
+  const [bars] = ablationMetricFigure(rows([12, 13, 114]), 'frechetDistance').data as { y: number[] }[];
+  assert.deepEqual(bars.y, [12.5, 13.5, 114.5]);
 });

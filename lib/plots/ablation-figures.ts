@@ -20,12 +20,13 @@ export function ablationRowsFigure(rows: TableRow[], title: string): Figure {
 export function ablationMetricFigure(allRows: TableRow[], metric: TableMetric, title?: string): Figure {
   const { label, scale } = METRIC_FORMATS[metric];
   const rows = allRows.filter((r) => r.mean[metric] !== undefined);
-  return barChartFigure(
+  const values = rows.map((r) => r.mean[metric]! * scale);
+  const figure = barChartFigure(
     rows.map((r) => r.name),
     [
       {
         name: label,
-        values: rows.map((r) => r.mean[metric]! * scale),
+        values,
         errors: rows.map((r) => (r.ci95[metric] ?? 0) * scale),
       },
     ],
@@ -35,6 +36,12 @@ export function ablationMetricFigure(allRows: TableRow[], metric: TableMetric, t
       yTitle: label,
     },
   );
+  // One row five times another's (high-res-encoder's FID of blocky 14x14 digits) would flatten every other bar.
+  if (Math.min(...values) > 0 && Math.max(...values) > 5 * Math.min(...values)) {
+    const layout = figure.layout as { yaxis: Record<string, unknown> };
+    layout.yaxis = { ...layout.yaxis, type: 'log' };
+  }
+  return figure;
 }
 
 /** The paper's claims, each with its comparison, the difference in its direction, Welch's p and the verdict. */
