@@ -230,6 +230,13 @@ test('an ablation metric spanning more than fivefold is drawn on a log axis, bar
   const axis = (fids: number[]) =>
     (ablationMetricFigure(rows(fids), 'frechetDistance').layout as { yaxis: { type?: string } }).yaxis.type;
   assert.equal(axis([12, 13, 114]), 'log');
+  const logAxis = (
+    ablationMetricFigure(rows([12, 13, 114]), 'frechetDistance').layout as { yaxis: { ticktext: string[] } }
+  ).yaxis;
+  assert.ok(
+    ['10', '20', '50', '100'].every((t) => logAxis.ticktext.includes(t)),
+    logAxis.ticktext.join(' '),
+  );
   assert.equal(axis([12, 13, 32]), undefined);
   const [bars] = ablationMetricFigure(rows([12, 13, 114]), 'frechetDistance').data as { y: number[] }[];
   assert.deepEqual(bars.y, [12.5, 13.5, 114.5]);

@@ -39,7 +39,15 @@ export function ablationMetricFigure(allRows: TableRow[], metric: TableMetric, t
   // One row five times another's (high-res-encoder's FID of blocky 14x14 digits) would flatten every other bar.
   if (Math.min(...values) > 0 && Math.max(...values) > 5 * Math.min(...values)) {
     const layout = figure.layout as { yaxis: Record<string, unknown> };
-    layout.yaxis = { ...layout.yaxis, type: 'log' };
+    // Ticks at 1, 2 and 5 of each decade, written out: plotly's own log ticks label 20 as a small "2".
+    const decades = Array.from({ length: 8 }, (_, k) => 10 ** (k - 2));
+    const tickvals = decades.flatMap((d) => [d, 2 * d, 5 * d]);
+    layout.yaxis = {
+      ...layout.yaxis,
+      type: 'log',
+      tickvals,
+      ticktext: tickvals.map((v) => String(Number(v.toPrecision(1)))),
+    };
   }
   return figure;
 }
