@@ -97,6 +97,14 @@ test('a table row keeps each seed, and a metric that some seeds lack gets no mea
   runs[0].reconstructionAgreement = 0.5;
   const [row] = tableRows(runs);
   assert.equal(row.seeds[0].reconstructionAgreement, 0.5);
+  assert.deepEqual(
+    row.seeds.map((s) => [s.frechetDistance, s.fid]),
+    [
+      [10, 10],
+      [12, 12],
+    ],
+    "FID under the table format's name too",
+  );
   assert.equal(row.mean.reconstructionAgreement, undefined);
   assert.ok(Math.abs(row.mean.knnLatent! - 0.91) < 1e-12);
   assert.ok(row.ci95.knnLatent! > 0);

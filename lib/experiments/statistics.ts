@@ -18,7 +18,11 @@ export const LOWER_IS_BETTER: ReadonlySet<TableMetric> = new Set(['frechetDistan
 /** One row of an ablation table: its seeds' metrics, and each metric's mean and 95% confidence half-width. */
 export interface TableRow {
   name: string;
-  seeds: ({ seed: number } & Partial<Record<TableMetric, number>>)[];
+  /**
+   * Each seed's metrics. FID is there twice: as `frechetDistance`, the metric's name in this library, and as `fid`,
+   * the name the committed table's format gives it (data/results/bigbigan-table.json).
+   */
+  seeds: ({ seed: number; fid?: number } & Partial<Record<TableMetric, number>>)[];
   mean: Partial<Record<TableMetric, number>>;
   /** Half-width of the 95% confidence interval of the mean (Student's t); null with fewer than two seeds. */
   ci95: Partial<Record<TableMetric, number | null>>;
@@ -62,6 +66,7 @@ export function tableRows(results: AblationMetrics[]): TableRow[] {
     for (const run of runs) {
       const seed: TableRow['seeds'][number] = { seed: run.seed };
       for (const m of TABLE_METRICS) if (run[m] !== undefined) seed[m] = run[m];
+      if (seed.frechetDistance !== undefined) seed.fid = seed.frechetDistance;
       row.seeds.push(seed);
     }
     for (const m of TABLE_METRICS) {
