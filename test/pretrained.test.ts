@@ -151,6 +151,9 @@ test('train --init starts E and G from a pretrained model, records it, and refus
     const record = JSON.parse(fs.readFileSync(path.join(root, 'cli', 'init.json'), 'utf8'));
     assert.equal(record.pretrained, 'tiny');
     assert.deepEqual(record.files, pretrained.manifest.files);
+    // Once the run has a checkpoint, resuming it needs the pretrained model no more: its folder may be gone.
+    fs.rmSync(path.join(root, 'tiny'), { recursive: true });
+    assert.equal(await trainCommand({ ...flags, preset: 'quick', out: path.join(root, 'cli'), resume: true }), 0);
     await assert.rejects(
       trainCommand({ ...flags, preset: 'quick', out: path.join(root, 'source'), resume: true }),
       /--init pretrained\/tiny \(the run started from scratch\)/,

@@ -171,7 +171,13 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
         ...(epochs !== undefined && { epochs }),
         ...(seed !== undefined && { seed }),
       });
-  const initName = existing ? existing.readInit()?.pretrained : flags.init && pretrainedName(flags.init);
+  // A resumed run's checkpoints hold its weights: the pretrained model is needed (and must still be there) only
+  // when the run stopped before its first checkpoint.
+  const initName = existing
+    ? existing.checkpoints().length === 0
+      ? existing.readInit()?.pretrained
+      : undefined
+    : flags.init && pretrainedName(flags.init);
   if (initName !== undefined && typeof initName !== 'string')
     throw new Error(`${existing!.initFile}: 'pretrained' must name a pretrained model`);
   const start = initName ? await pretrainedStart(initName, existing?.config ?? config!) : null;
