@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --rounds N] [-- --only step,bigbigan,knn,export,tsne | tsne70k]`: our figures
+// `npm run bench [-- --json] [-- --rounds N] [-- --only step,bigbigan,pool,knn,export,tsne | tsne70k]`: our figures
 // beside their peers', measured in one run, honest on a noisy machine.
 //
 // Every timing runs in a fresh process. Ours and the peer's alternate, round after round (the order flips each
@@ -10,13 +10,15 @@
 //    same step in PyTorch (bench/peers/bigan_step.py) at 1 thread and at all threads; the slower backends once.
 // 2. One BigBiGAN step (the ablation table's Base: convolutional, spectral norm, hinge losses, batch 64) beside
 //    the same model in PyTorch (bench/peers/bigbigan_step.py).
-// 3. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test) beside scikit-learn's brute-force
-//    KNeighborsClassifier; both accuracies must agree.
-// 4. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
-// 5. t-SNE of the 10,000 test images (PCA to 50 dimensions) beside scikit-learn's Barnes-Hut TSNE on the same
+// 3. A sweep's throughput: BigBiGAN steps a second of the whole machine, one process at all threads against one
+//    single-threaded process a core (the job pool's layout), ours and PyTorch's.
+// 4. 1-nearest-neighbour accuracy of raw pixels (60,000 train -> 10,000 test) beside FAISS's exact IndexFlatL2 and
+//    scikit-learn's brute-force KNeighborsClassifier; the accuracies must agree.
+// 5. Headless export of a 10,000-point class scatter (a t-SNE map's size) to SVG and PNG.
+// 6. t-SNE of the 10,000 test images (PCA to 50 dimensions) beside scikit-learn's Barnes-Hut TSNE on the same
 //    input: time, final KL divergence, the 5NN accuracy of each 2-D map, peak memory.
-// 6. Only with --only tsne70k: t-SNE of all 70,000 digits (PCA-50), one round (it takes many minutes).
-import { spawnSync } from 'node:child_process';
+// 7. Only with --only tsne70k: t-SNE of all 70,000 digits (PCA-50), one round (it takes many minutes).
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +36,7 @@ const { values: flags } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'step,bigbigan,knn,export,tsne' },
+    only: { type: 'string', default: 'step,bigbigan,pool,knn,export,tsne' },
   },
 });
 const only = new Set(flags.only!.split(','));
@@ -237,34 +239,129 @@ function benchStep(model: 'bigan' | 'bigbigan', bench: string): void {
   report(bench, 'ms', 1, ours, theirs);
 }
 
+/**
+ * The peers of the 1NN bench, each where it can be imported: scikit-learn's brute force (Debian's python3) and
+ * FAISS's exact IndexFlatL2 (.venv, where `npm run setup` installs it), which is what the field uses.
+ */
+function nearestNeighbourPeers(): Contender[] {
+  const peers: Contender[] = [];
+  const sklearn = findPython('sklearn');
+  if (sklearn)
+    peers.push({
+      label: 'scikit-learn',
+      run: () => measure(sklearn, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()]),
+      value: (json) => json.seconds as number,
+    });
+  const venv = path.join(root, '.venv', 'bin', 'python');
+  const faiss = fs.existsSync(venv) ? findPython('faiss', [venv]) : null;
+  if (faiss)
+    peers.push({
+      label: 'FAISS IndexFlatL2',
+      run: () => measure(faiss, [path.join(root, 'bench', 'peers', 'knn_faiss.py'), defaultMnistDir()]),
+      value: (json) => json.seconds as number,
+    });
+  return peers;
+}
+
 function benchNearestNeighbour(): void {
-  const python = findPython('sklearn');
   const ours: Contender = {
     label: 'ours',
     run: () => measure(process.execPath, tsx('task.ts', ['knn'])),
     value: (json) => json.seconds as number,
   };
-  if (!python) {
+  const peers = nearestNeighbourPeers();
+  if (peers.length === 0) {
     const [t] = duel([ours], rounds);
     emit(
       { bench: 'knn-pixels', side: 'ours', values: t.values },
-      `1NN pixels    ours  ${spread(t, 's', 2)}   scikit-learn: not importable`,
+      `1NN pixels    ours  ${spread(t, 's', 2)}   scikit-learn and FAISS: not importable`,
     );
     return;
   }
-  const peer: Contender = {
-    label: 'scikit-learn',
-    run: () => measure(python, [path.join(root, 'bench', 'peers', 'knn_sklearn.py'), defaultMnistDir()]),
-    value: (json) => json.seconds as number,
-  };
-  const [a, b] = duel([ours, peer], rounds);
-  const accuracies = new Set([...a.runs, ...b.runs].map((r) => r.accuracy));
+  const [a, ...others] = duel([ours, ...peers], rounds);
+  const accuracies = new Set([a, ...others].flatMap((t) => t.runs.map((r) => r.accuracy)));
   if (accuracies.size !== 1)
-    throw new Error(`1NN accuracies differ between runs or from scikit-learn's: ${[...accuracies]}`);
-  report('1NN pixels', 's', 2, a, [b], { accuracy: [...accuracies][0] });
+    throw new Error(`1NN accuracies differ between runs or from the peers': ${[...accuracies]}`);
+  // Each peer's ratio on its own line: FAISS is the bar, scikit-learn the familiar reference.
+  report('1NN pixels', 's', 2, a, others, { accuracy: [...accuracies][0] });
+  const best = Math.min(...others.map((t) => median(t.values)));
+  for (const peer of others.filter((t) => median(t.values) !== best))
+    emit(
+      { bench: '1NN pixels', ratio: median(a.values) / median(peer.values), against: peer.label },
+      `${''.padEnd(13)} ratio ${(median(a.values) / median(peer.values)).toFixed(2)}x ${peer.label}`,
+    );
   emit(
     { bench: '1NN pixels', accuracy: [...accuracies][0] },
-    `${''.padEnd(13)} both ${((a.runs[0].accuracy as number) * 100).toFixed(2)}% on 60,000 -> 10,000`,
+    `${''.padEnd(13)} all ${((a.runs[0].accuracy as number) * 100).toFixed(2)}% on 60,000 -> 10,000`,
+  );
+}
+
+/** Runs `count` copies of a command at once; each prints one JSON line with its msPerStep. */
+async function concurrently(command: string, args: string[], env: NodeJS.ProcessEnv, count: number): Promise<number[]> {
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('exit', (code) => {
+        const last = out.trim().split('\n').pop() ?? '';
+        if (code === 0 && last.startsWith('{')) resolve((JSON.parse(last) as { msPerStep: number }).msPerStep);
+        else reject(new Error(`${path.basename(args.find((a) => /\.(ts|py)$/.test(a)) ?? command)} failed (${code})`));
+      });
+    });
+  return Promise.all(Array.from({ length: count }, one));
+}
+
+/**
+ * A sweep's throughput: BigBiGAN steps a second of the whole machine, for ours and PyTorch, as one process and as
+ * one single-threaded process a core (what the job pool runs). Independent runs of a sweep fill the machine either
+ * way; this says which way gets more done, and how ours compares with PyTorch's best way.
+ */
+async function benchPool(): Promise<void> {
+  const cores = os.availableParallelism();
+  const one = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1' };
+  const ours = (threads: number) => ({
+    command: process.execPath,
+    args: tsx('step.ts', ['bigbigan', '10', '30']),
+    env: { ...process.env, BIGAN_BACKEND: 'tensorflow', ...(threads === 1 ? one : {}) },
+  });
+  const python = findPython('torch');
+  const theirs = (threads: number) => ({
+    command: python!,
+    args: [path.join(root, 'bench', 'peers', 'bigbigan_step.py'), '--threads', String(threads)],
+    env: process.env,
+  });
+  const layouts = [
+    { label: `ours 1 x all threads`, ...ours(0), count: 1 },
+    { label: `ours ${cores} x 1 thread`, ...ours(1), count: cores },
+    ...(python
+      ? [
+          { label: 'PyTorch 1 x 1 thread', ...theirs(1), count: 1 },
+          { label: `PyTorch ${cores} x 1 thread`, ...theirs(1), count: cores },
+        ]
+      : []),
+  ];
+  const tallies = layouts.map((l) => ({ label: l.label, values: [] as number[] }));
+  for (let round = 0; round < Math.min(rounds, 3); round++) {
+    const order = layouts.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const l = layouts[i];
+      const times = await concurrently(l.command, l.args, l.env, l.count);
+      tallies[i].values.push(times.reduce((sum, ms) => sum + 1000 / ms, 0));
+    }
+  }
+  for (const t of tallies)
+    emit(
+      { bench: 'pool', side: t.label, stepsPerSecond: t.values, median: median(t.values) },
+      `${'sweep'.padEnd(13)} ${t.label.padEnd(26)} ${median(t.values).toFixed(1)} BigBiGAN steps/s (median of ${t.values.length})`,
+    );
+  const [single, pooled, ...peers] = tallies.map((t) => median(t.values));
+  const best = peers.length ? Math.max(...peers) : null;
+  emit(
+    { bench: 'pool', poolSpeedup: pooled / single, againstPytorchBest: best && pooled / best },
+    `${''.padEnd(13)} the pool does ${(pooled / single).toFixed(2)}x one process's work` +
+      (best ? `; ${(pooled / best).toFixed(2)}x PyTorch's best layout` : ''),
   );
 }
 
@@ -396,6 +493,7 @@ if ((busy ?? 0) > 0.1)
 if (!flags.json) console.log('');
 if (only.has('step')) benchStep('bigan', 'BiGAN step');
 if (only.has('bigbigan')) benchStep('bigbigan', 'BigBiGAN step');
+if (only.has('pool')) await benchPool();
 if (only.has('knn')) benchNearestNeighbour();
 if (only.has('export')) await benchFigureExport();
 if (only.has('tsne')) benchTsne(10000, rounds);

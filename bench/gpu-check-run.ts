@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, type BackendReport, loadBackend } from '../lib/backend/backend.js';
 import type { MnistSplit } from '../lib/data/mnist.js';
-import { stepRunner } from './step-runner.js';
+import { stepRunner } from '../lib/training/step-probe.js';
 
 export interface GpuCheckOptions {
   /** Timed BiGAN paper steps on each backend (after warm-up); 0 skips the timing. */

@@ -4,7 +4,7 @@
 // tensor bookkeeping. Prints a table and the split, for the README's performance section.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
-import { stepRunner } from './step-runner.js';
+import { stepRunner } from '../lib/training/step-probe.js';
 
 const name = process.argv[2] ?? 'bigan';
 const steps = Number(process.argv[3] ?? 40);

@@ -1,9 +1,9 @@
-// `node --import tsx bench/step.ts MODEL WARMUP STEPS`: times one model's training step (bench/step-runner.ts) on
+// `node --import tsx bench/step.ts MODEL WARMUP STEPS`: times one model's training step (lib/training/step-probe.ts) on
 // the backend BIGAN_BACKEND names (or the best one), in its own process so that every backend starts clean.
 // Prints one JSON line. Used by bench/bench.ts.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
-import { stepRunner } from './step-runner.js';
+import { stepRunner } from '../lib/training/step-probe.js';
 
 const [name, warmup, steps] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const report = await initBackend();

@@ -22,6 +22,7 @@ export * from './training/step.js';
 export * from './training/progress.js';
 export * from './training/train.js';
 export * from './training/cached-run.js';
+export * from './training/stop-signals.js';
 export * from './training/run-model.js';
 export * from './eval/knn.js';
 export * from './eval/pca.js';

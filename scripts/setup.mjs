@@ -114,6 +114,20 @@ async function installNativeTensorFlow() {
   }
 }
 
+/**
+ * The bench's FAISS peer, into the same .venv (hash-checked). A failure is reported and the set-up goes on: only
+ * `npm run bench` uses it, and it says so when FAISS is missing.
+ */
+function installBenchPeers() {
+  step('bench peer: FAISS in .venv (pinned, hash-checked)');
+  const pip = spawnSync(
+    path.join(root, '.venv', 'bin', 'python'),
+    ['-m', 'pip', 'install', '--quiet', '--require-hashes', '--no-deps', '-r', 'scripts/bench/requirements.txt'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (pip.status !== 0) console.error('FAISS could not be installed: npm run bench will leave its 1NN peer out');
+}
+
 try {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) throw new Error(`Node.js 20 or newer is needed, this is ${process.version}`);
@@ -122,6 +136,7 @@ try {
   await installNativeTensorFlow();
   step('Jupyter front end in .venv (pinned, hash-checked)');
   installJupyter();
+  installBenchPeers();
   step(`Jupyter kernel '${KERNEL_NAME}' of this checkout registered in ${registerKernel()}`);
   step('main job: bigan info');
   sh(process.execPath, [path.join(root, 'bin', 'bigan.js'), 'info']);

@@ -85,6 +85,27 @@ const PROBES: Probe[] = [
     message: /history\.json: must hold a list of epoch records/,
   },
   {
+    name: 'history.json with one loss edited, still valid JSON: its checksum names it and the repair',
+    prepare: (dir) =>
+      editJson(path.join(dir, 'history.json'), (h) => {
+        (h.records as { losses: Record<string, number> }[])[0].losses.encoder += 0.5;
+      }),
+    args: (dir) => ['plot', '--run', dir],
+    message: /history\.json: corrupt: its content does not match its own SHA-256.*bigan repair --run/,
+  },
+  {
+    name: 'metrics.json with an accuracy edited, still valid JSON: export refuses it',
+    prepare: (dir) => {
+      const run = RunFolder.open(dir);
+      run.writeMetrics({ epoch: 2, knnLatent: 0.5 });
+      editJson(run.metricsFile, (m) => {
+        m.knnLatent = 0.99;
+      });
+    },
+    args: (dir) => ['export', '--run', dir, '--name', 'probe-export'],
+    message: /metrics\.json: corrupt: its content does not match its own SHA-256/,
+  },
+  {
     name: 'an edited manifest (a tensor offset), still valid JSON',
     prepare: (dir) =>
       editJson(path.join(newestCheckpoint(dir), 'manifest.json'), (m) => {

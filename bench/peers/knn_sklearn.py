@@ -6,17 +6,12 @@ Usage: python3 knn_sklearn.py MNIST_DIR [--train N] [--test N] [--predictions FI
 """
 import argparse
 import json
-import os
 import time
 
 import numpy as np
 import sklearn
 from sklearn.neighbors import KNeighborsClassifier
-
-
-def read_idx(path, header):
-    with open(path, "rb") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=header)
+from mnist_idx import load_mnist
 
 
 def main():
@@ -26,11 +21,7 @@ def main():
     parser.add_argument("--test", type=int, default=10000)
     parser.add_argument("--predictions")
     args = parser.parse_args()
-    d = args.mnist_dir
-    x_train = read_idx(os.path.join(d, "train-images-idx3-ubyte"), 16).reshape(-1, 784)[: args.train].astype(np.float32) / 255
-    y_train = read_idx(os.path.join(d, "train-labels-idx1-ubyte"), 8)[: args.train]
-    x_test = read_idx(os.path.join(d, "t10k-images-idx3-ubyte"), 16).reshape(-1, 784)[: args.test].astype(np.float32) / 255
-    y_test = read_idx(os.path.join(d, "t10k-labels-idx1-ubyte"), 8)[: args.test]
+    x_train, y_train, x_test, y_test = load_mnist(args.mnist_dir, args.train, args.test)
     start = time.perf_counter()
     knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute", n_jobs=-1).fit(x_train, y_train)
     predicted = knn.predict(x_test)

@@ -2,14 +2,22 @@ import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
 import { type ConfigOverrides, mergeConfig } from '../config/training-config.js';
-import { ABLATION_NAMES, collectAblations, runAblations, type EvaluationSettings } from '../experiments/ablations.js';
-import { type AblationTable, resultsFile, writeResults } from '../experiments/results.js';
+import {
+  ABLATION_NAMES,
+  type AblationOptions,
+  collectAblations,
+  runAblations,
+  type EvaluationSettings,
+} from '../experiments/ablations.js';
+import { type AblationTable, lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import { type ClaimResult, type TableRow, tableRows, testClaims } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
 import { metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
 import { choiceFlag, integerFlag } from './flags.js';
 import { runsDir } from '../util/paths.js';
-import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import { poolLayout } from './throughput.js';
+import { runSweep } from './sweep.js';
 
 const BUDGETS = ['quick', 'table'] as const;
 
@@ -38,6 +46,8 @@ export async function ablateCommand(flags: {
   results?: string;
   collect: boolean;
   engine?: string;
+  jobs?: string;
+  threadsPerJob?: string;
   partition?: string;
   gres?: string;
   time?: string;
@@ -66,29 +76,108 @@ export async function ablateCommand(flags: {
     record: flags.record,
     progress: flags.json ? undefined : consoleProgress(),
   };
+  const tasks = rows.flatMap((row) =>
+    (seedIndex !== undefined ? [seedIndex] : Array.from({ length: seedsOf(row) }, (_, s) => s)).map((seed) => ({
+      row,
+      seed,
+    })),
+  );
   if (engine === 'slurm') {
     if (flags.collect || flags.results || seedIndex !== undefined) {
       throw new Error(
         '--engine slurm submits the sweep; table it with --collect (and --results) once the tasks are done',
       );
     }
-    const tasks = rows.flatMap((row) => Array.from({ length: seedsOf(row) }, (_, s) => ({ row, seed: s })));
-    const common = [
-      '--budget',
-      budget,
-      ...(epochs ? ['--epochs', String(epochs)] : []),
-      ...(flags.set ? ['--set', flags.set] : []),
-      ...(curveEvery ? ['--curve-every', String(curveEvery)] : []),
-      ...(flags.retrain ? ['--retrain'] : []),
-      ...(flags.record ? ['--record'] : []),
-    ];
-    submit(`ablate-${budget}`, arrayJobScript(tasks, common, slurm), slurm);
+    if (flags.jobs || flags.threadsPerJob) throw new Error("--jobs and --threads-per-job are the local engine's");
+    submit(`ablate-${budget}`, arrayJobScript(tasks, sweepArgs(budget, flags), slurm), slurm);
     return 0;
   }
+  const jobs = integerFlag('jobs', flags.jobs, { min: 1, max: 256 });
+  const threadsPerJob = integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 });
+  if (flags.collect && (jobs !== undefined || threadsPerJob !== undefined))
+    throw new Error('--collect trains nothing: --jobs and --threads-per-job do not apply');
+  // Taken before any work: a second process tabling the same results is refused now, not after its sweep.
+  const releaseTable = flags.results ? lockResults(flags.results) : () => {};
+  try {
+    const pooled = !flags.collect && (await sweepLayout(tasks.length, seedIndex, jobs, threadsPerJob));
+    if (pooled) {
+      const outcome = await runSweepPool(tasks, sweepArgs(budget, flags), pooled, `ablate-${budget}`);
+      if (outcome !== 0) return outcome;
+    }
+    return await tableSweep(rows, seedsOf, options, flags, budget, epochs, pooled !== false || flags.collect);
+  } finally {
+    releaseTable();
+  }
+}
+
+/**
+ * The pool's layout for a sweep of `count` tasks, or false to train in this process: one task, a task of a sweep
+ * (--seed-index), or a machine where one process at all threads is the faster layout and --jobs was not given.
+ */
+async function sweepLayout(
+  count: number,
+  seedIndex: number | undefined,
+  jobs: number | undefined,
+  threads: number | undefined,
+): Promise<{ jobs: number; threads: number } | false> {
+  if (seedIndex !== undefined || (count <= 1 && jobs === undefined)) return false;
+  const layout = await poolLayout(jobs, threads);
+  return jobs === undefined && layout.jobs === 1 && threads === undefined ? false : layout;
+}
+
+/** The options every task of a sweep passes on to its own `bigan ablate`. */
+function sweepArgs(
+  budget: string,
+  flags: { epochs?: string; set?: string; curveEvery?: string; retrain: boolean; record: boolean },
+): string[] {
+  return [
+    '--budget',
+    budget,
+    ...(flags.epochs ? ['--epochs', flags.epochs] : []),
+    ...(flags.set ? ['--set', flags.set] : []),
+    ...(flags.curveEvery ? ['--curve-every', flags.curveEvery] : []),
+    ...(flags.retrain ? ['--retrain'] : []),
+    ...(flags.record ? ['--record'] : []),
+  ];
+}
+
+/**
+ * Runs each row x seed as its own `bigan ablate --rows ROW --seed-index S` process, `layout.jobs` at a time, with
+ * a log each under <runs>/pool/NAME/. Returns 0 when every task finished, STOPPED_EXIT_CODE when the sweep was
+ * stopped (rerunning resumes it), 1 when a task failed.
+ */
+async function runSweepPool(
+  tasks: { row: string; seed: number }[],
+  common: string[],
+  layout: { jobs: number; threads: number },
+  name: string,
+): Promise<number> {
+  const logs = path.join(runsDir(), 'pool', name);
+  const poolTasks = tasks.map(({ row, seed }) => ({
+    label: `${row} s${seed}`,
+    command: biganArgv(['ablate', ...common, '--rows', row, '--seed-index', String(seed)]),
+    log: path.join(logs, `${row}-s${seed}.log`),
+  }));
+  return runSweep(poolTasks, layout, `logs in ${logs}`);
+}
+
+/**
+ * The table of the sweep: the scores just computed in this process, or (`collect`) those the sweep's runs
+ * recorded; printed, and written to data/results/NAME.json with --results.
+ */
+async function tableSweep(
+  rows: string[],
+  seedsOf: (row: string) => number,
+  options: Omit<AblationOptions, 'seeds'>,
+  flags: { results?: string; json: boolean },
+  budget: 'quick' | 'table',
+  epochs: number | undefined,
+  collect: boolean,
+): Promise<number> {
   await initBackend();
   const started = performance.now();
   const results = [];
-  if (flags.collect) {
+  if (collect) {
     const missing = [];
     for (const row of rows) {
       const collected = collectAblations([row], { ...options, seeds: seedsOf(row) });

@@ -1,9 +1,13 @@
 import os from 'node:os';
 import { describeBackend, initBackend, packageVersions } from '../backend/backend.js';
 import { checkMnistFiles, defaultMnistDir } from '../data/mnist.js';
+import { cachedThroughput, describeLayout, measureThroughput } from './throughput.js';
 
-/** `bigan info [--json]`: the backend chosen and why, versions, cores, and whether the MNIST files check out. */
-export async function info(flags: { json: boolean }): Promise<number> {
+/**
+ * `bigan info [--json] [--measure]`: the backend chosen and why, versions, cores, whether the MNIST files check out,
+ * and the sweep throughput of the machine's two layouts (measured the first time, or again with --measure).
+ */
+export async function info(flags: { json: boolean; measure?: boolean }): Promise<number> {
   const report = await initBackend();
   let mnistDir: string | null = null;
   let files: ReturnType<typeof checkMnistFiles> = [];
@@ -15,11 +19,15 @@ export async function info(flags: { json: boolean }): Promise<number> {
     mnistProblem = (error as Error).message;
   }
   const mnistOk = mnistProblem === null && files.every((f) => f.ok);
+  // The probe trains on MNIST: without the files there is nothing to measure.
+  const cached = flags.measure ? null : cachedThroughput();
+  const throughput = cached ?? (mnistOk ? await measureThroughput() : null);
   const result = {
     ...report,
     versions: packageVersions(),
     cores: os.availableParallelism(),
     mnist: { ok: mnistOk, dir: mnistDir, problem: mnistProblem, files },
+    throughput,
   };
   if (flags.json) {
     console.log(JSON.stringify(result));
@@ -31,6 +39,15 @@ export async function info(flags: { json: boolean }): Promise<number> {
         .join(', ')}`,
     );
     console.log(`cores: ${result.cores}`);
+    if (throughput) {
+      const faster = throughput[throughput.best];
+      console.log(
+        `sweep throughput, BigBiGAN step (${cached ? `measured ${throughput.measuredAt.slice(0, 10)}` : 'measured now'}):` +
+          `\n  ${describeLayout(throughput.oneProcess)}\n  ${describeLayout(throughput.perCore)}` +
+          `\n  the job pool runs ${faster.processes} x ${faster.threads || 'all'} thread(s)` +
+          ` (${(throughput.perCore.stepsPerSecond / throughput.oneProcess.stepsPerSecond).toFixed(2)}x one process)`,
+      );
+    }
     console.log(`MNIST (${mnistDir ?? 'not found'}): ${mnistOk ? 'all four files pass their checks' : 'PROBLEM'}`);
     if (mnistProblem) console.log(`  ${mnistProblem}`);
     for (const f of files.filter((f) => !f.ok)) console.log(`  ${f.problem}`);

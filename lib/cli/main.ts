@@ -9,18 +9,25 @@ import { info } from './info.js';
 import { plotCommand } from './plot.js';
 import { repairCommand } from './repair.js';
 import { trainCommand } from './train.js';
+import { STOPPED_EXIT_CODE, TrainingStoppedError } from '../training/stop-signals.js';
+import { stepProbeCommand } from './throughput.js';
 import { tsneCommand } from './tsne.js';
 
 const USAGE = `usage: bigan <command> [options]
 
 commands:
-  info [--json]    backend, versions, cores and the MNIST files' checks
+  info [--json] [--measure]
+                   backend, versions, cores, the MNIST files' checks, and the machine's training throughput for a
+                   sweep: one process at all threads against one single-threaded process a core (measured once per
+                   machine and remembered; --measure measures again). The job pool takes the faster layout
   train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
         [--init pretrained/NAME] [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
+        [--seeds S1,S2,... [--jobs N] [--threads-per-job T]]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
                    (options given with --resume must agree with the run's config); --init starts E and G from a
                    pretrained model of data/pretrained/ (fine-tuning; D starts afresh); on USR1 or TERM it writes a
-                   checkpoint at the next step and exits 75. --engine slurm submits one job that resumes when
+                   checkpoint at the next step and exits 75 (so does Ctrl-C). --seeds trains one run per seed, in
+                   DIR-sSEED, as a local job pool (see ablate). --engine slurm submits one job that resumes when
                    requeued and requeues itself on Slurm's warning signal (--dry-run prints the script)
   eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe, reconstruction agreement, at
@@ -33,14 +40,16 @@ commands:
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
   ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K|K,ROW=K,...]
          [--seed-index I] [--set JSON] [--curve-every N] [--retrain] [--record] [--json] [--results NAME]
-         [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
+         [--jobs N] [--threads-per-job T] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
                    BigBiGAN's ablations at MNIST scale: IS, FID, 1NN and linear probe per row (finished runs reused);
                    --seeds 3,base=5 gives Base five seeds and the other rows three; --seed-index trains one seed
                    only; --set changes config fields of every row ('{"beta1": 0}'); --curve-every records IS, FID,
                    1NN and reconstruction agreement every N steps of the runs that train (curve.json in the run
                    folder); --record also writes each run's scores to data/results/bigbigan-runs/ (commit them:
-                   a run-seed recorded there is never trained again, on any machine); --engine slurm submits a job
-                   array, one task per row x seed
+                   a run-seed recorded there is never trained again, on any machine). Row-seeds run as a local job
+                   pool: N processes at once, T threads each (default: the layout \`info\` measured as faster), a log
+                   each in runs/pool/; Ctrl-C or TERM stops every task at its next step with a checkpoint, and the
+                   same command again resumes. --engine slurm submits a job array instead, one task per row x seed
   ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
          [--results NAME]
                    the table of the finished, scored runs (in runs/ or the ledger), listing the missing ones;
@@ -76,9 +85,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'info': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
-        return await info({ json: values.json ?? false });
+        const { values } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, measure: { type: 'boolean', default: false } },
+        });
+        return await info({ json: values.json ?? false, measure: values.measure ?? false });
       }
+      case 'step-probe':
+        return await stepProbeCommand();
       case 'train': {
         const { values } = parseArgs({
           args: rest,
@@ -87,13 +101,21 @@ export async function main(argv: string[]): Promise<number> {
             preset: { type: 'string' },
             epochs: { type: 'string' },
             seed: { type: 'string' },
+            seeds: { type: 'string' },
+            jobs: { type: 'string' },
+            'threads-per-job': { type: 'string' },
             out: { type: 'string' },
             resume: { type: 'boolean', default: false },
             init: { type: 'string' },
             ...SLURM_OPTIONS,
           },
         });
-        return await trainCommand({ ...values, resume: values.resume ?? false, dryRun: values['dry-run'] ?? false });
+        return await trainCommand({
+          ...values,
+          threadsPerJob: values['threads-per-job'],
+          resume: values.resume ?? false,
+          dryRun: values['dry-run'] ?? false,
+        });
       }
       case 'eval': {
         const { values } = parseArgs({
@@ -161,12 +183,15 @@ export async function main(argv: string[]): Promise<number> {
             'seed-index': { type: 'string' },
             collect: { type: 'boolean', default: false },
             record: { type: 'boolean', default: false },
+            jobs: { type: 'string' },
+            'threads-per-job': { type: 'string' },
             ...SLURM_OPTIONS,
           },
         });
         return await ablateCommand({
           ...values,
           seedIndex: values['seed-index'],
+          threadsPerJob: values['threads-per-job'],
           curveEvery: values['curve-every'],
           retrain: values.retrain ?? false,
           json: values.json ?? false,
@@ -220,6 +245,6 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     console.error(`bigan ${command}: ${(error as Error).message}`);
-    return 1;
+    return error instanceof TrainingStoppedError ? STOPPED_EXIT_CODE : 1;
   }
 }

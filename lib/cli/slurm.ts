@@ -62,7 +62,12 @@ export function sbatchHeader(name: string, options: SlurmOptions, lines: string[
 
 /** The `bigan` command as a job runs it: this checkout's Node.js and CLI, by absolute path. */
 export function biganCommand(args: string[]): string {
-  return [process.execPath, path.join(projectRoot(), 'bin', 'bigan.js'), ...args].map(shellWord).join(' ');
+  return biganArgv(args).map(shellWord).join(' ');
+}
+
+/** {@link biganCommand} as a program and its arguments, for a child process. */
+export function biganArgv(args: string[]): string[] {
+  return [process.execPath, path.join(projectRoot(), 'bin', 'bigan.js'), ...args];
 }
 
 /**

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   makeConfig,
@@ -10,8 +11,11 @@ import {
 import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
 import { choiceFlag, integerFlag } from './flags.js';
-import { biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import { poolLayout } from './throughput.js';
+import { runSweep } from './sweep.js';
 import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretrained } from '../experiments/pretrained.js';
+import { STOPPED_EXIT_CODE, withStopOnSignals } from '../training/stop-signals.js';
 import { train, type TrainOptions } from '../training/train.js';
 import { runsDir } from '../util/paths.js';
 
@@ -20,6 +24,10 @@ export interface TrainFlags {
   preset?: string;
   epochs?: string;
   seed?: string;
+  /** Several seeds, each its own run in <out>-s<SEED>, trained as a local job pool. */
+  seeds?: string;
+  jobs?: string;
+  threadsPerJob?: string;
   out?: string;
   resume: boolean;
   /** A pretrained model (data/pretrained/NAME, or pretrained/NAME) whose E and G start the run. */
@@ -30,9 +38,6 @@ export interface TrainFlags {
   time?: string;
   dryRun: boolean;
 }
-
-/** The exit code of a run that stopped on a signal after writing a checkpoint: resume it to continue (EX_TEMPFAIL). */
-export const STOPPED_EXIT_CODE = 75;
 
 /** Seconds between Slurm's warning signal and the time limit: enough for a step and a checkpoint. */
 const SIGNAL_GRACE = 120;
@@ -162,6 +167,9 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     submit(`train-${path.basename(out)}`, trainJobScript(out, args, slurm), slurm);
     return 0;
   }
+  if (flags.seeds !== undefined) return await trainSeeds(flags, { model, preset, out, epochs });
+  if (flags.jobs !== undefined || flags.threadsPerJob !== undefined)
+    throw new Error('--jobs and --threads-per-job run several seeds at once: give them with --seeds');
   const existing = flags.resume ? RunFolder.open(out) : null;
   if (existing) checkResumeOptions(existing, flags, { model, preset, epochs, seed });
   const config = existing
@@ -181,15 +189,15 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (initName !== undefined && typeof initName !== 'string')
     throw new Error(`${existing!.initFile}: 'pretrained' must name a pretrained model`);
   const start = initName ? await pretrainedStart(initName, existing?.config ?? config!) : null;
-  // A scheduler's warning (USR1) or a preemption (TERM): checkpoint at the next step and exit, resumable.
-  const stop = { requested: false };
-  const requestStop = () => (stop.requested = true);
-  for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.on(signal, requestStop);
+  // Ctrl-C, a pool's or a preemption's TERM, or a scheduler's warning (USR1): checkpoint at the next step and exit,
+  // resumable.
   let result;
   try {
-    result = await train({ runDir: out, config, resume: flags.resume, stop, initialise: start?.initialise });
+    result = await withStopOnSignals(
+      (stop) => train({ runDir: out, config, resume: flags.resume, stop, initialise: start?.initialise }),
+      (signal) => console.error(`${signal}: stopping at the next step, with a checkpoint`),
+    );
   } finally {
-    for (const signal of ['SIGUSR1', 'SIGTERM'] as const) process.off(signal, requestStop);
     start?.model.dispose();
   }
   if (result.stopped) {
@@ -200,4 +208,31 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     `finished ${result.history.length} epochs in ${result.run.dir} (${result.seconds.toFixed(0)} s this session); evaluate with: npx bigan eval --run ${result.run.dir}`,
   );
   return 0;
+}
+
+/**
+ * `train --seeds 1,2,3 [--jobs N] [--threads-per-job T]`: one run per seed, in <out>-s<SEED>, as a local job pool
+ * (each seed's own `bigan train`, resumed where its folder exists). The layout defaults to what `info` measured.
+ */
+async function trainSeeds(
+  flags: TrainFlags,
+  run: { model: ModelKind; preset: PresetName; out: string; epochs?: number },
+): Promise<number> {
+  if (flags.seed !== undefined) throw new Error('give either --seed S or --seeds S1,S2,...');
+  if (flags.resume) throw new Error('--seeds resumes each seed whose folder exists by itself; drop --resume');
+  const seeds = flags.seeds!.split(',').map((text) => integerFlag('seeds', text.trim(), { max: 2 ** 32 - 1 })!);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds: a seed is named twice in '${flags.seeds}'`);
+  const jobs = integerFlag('jobs', flags.jobs, { min: 1, max: 256 });
+  const threads = integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 });
+  makeConfig(run.preset, { model: run.model, ...(run.epochs !== undefined && { epochs: run.epochs }) });
+  const layout = await poolLayout(jobs, threads);
+  const tasks = seeds.map((seed) => {
+    const out = `${run.out}-s${seed}`;
+    const args = ['train', '--model', run.model, '--preset', run.preset, '--seed', String(seed), '--out', out];
+    if (run.epochs !== undefined) args.push('--epochs', String(run.epochs));
+    if (flags.init !== undefined) args.push('--init', pretrainedName(flags.init));
+    if (fs.existsSync(path.join(out, 'config.json'))) args.push('--resume');
+    return { label: `seed ${seed}`, command: biganArgv(args), log: path.join(`${out}.log`) };
+  });
+  return runSweep(tasks, layout, `runs in ${run.out}-s<SEED>, logs beside them`);
 }

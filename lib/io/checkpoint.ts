@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type seedrandom from 'seedrandom';
 import type { AdversarialModel, ModuleName, StepOptimizers } from '../models/adversarial-model.js';
 import type { WeightAverage } from '../optim/weight-average.js';
-import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
+import { DiskFullError, writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 import type { EpochRecord } from './run-folder.js';
 
 const FORMAT = 'bigan-checkpoint';
@@ -133,10 +133,18 @@ export function saveCheckpoint(
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
     manifest.manifestSha256 = manifestDigest(manifest);
-    writeFolderAtomic(dir, (tmp) => {
-      writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
-      writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
-    });
+    const manifestText = JSON.stringify(manifest);
+    try {
+      writeFolderAtomic(dir, (tmp) => {
+        writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
+        writeFileAtomic(path.join(tmp, 'manifest.json'), manifestText);
+      });
+    } catch (error) {
+      // The whole checkpoint is what must fit, not the file that happened to overflow.
+      if (error instanceof DiskFullError)
+        throw new DiskFullError(dir, bytes.length + Buffer.byteLength(manifestText), error);
+      throw error;
+    }
   } finally {
     tf.dispose(owned);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type TrainingConfig, upgradeConfig, validateConfig } from '../config/training-config.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { readJsonFile } from '../util/json-file.js';
+import { readJsonFile, verifiedJson, withChecksum } from '../util/json-file.js';
 
 function readJsonObject<T extends Record<string, unknown> | null>(
   file: string,
@@ -135,6 +135,14 @@ export class RunFolder {
     } catch (error) {
       throw new Error(`${(error as Error).message}; ${repair}`, { cause: error });
     }
+    // Written as { records, sha256 } since the checksum came; a bare list before.
+    if (typeof history === 'object' && history !== null && !Array.isArray(history) && 'records' in history) {
+      try {
+        history = verifiedJson(this.historyFile, history).records;
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; ${repair}`, { cause: error });
+      }
+    }
     const valid = (r: unknown): r is EpochRecord => {
       const record = r as EpochRecord | null;
       return (
@@ -150,15 +158,16 @@ export class RunFolder {
   }
 
   writeHistory(history: EpochRecord[]): void {
-    writeFileAtomic(this.historyFile, JSON.stringify(history));
+    writeFileAtomic(this.historyFile, JSON.stringify(withChecksum({ records: history })));
   }
 
   readMetrics(): Record<string, unknown> | null {
-    return readJsonObject(this.metricsFile, null);
+    const metrics = readJsonObject(this.metricsFile, null);
+    return metrics && verifiedJson(this.metricsFile, metrics);
   }
 
   writeMetrics(metrics: Record<string, unknown>): void {
-    writeFileAtomic(this.metricsFile, JSON.stringify(metrics, null, 2));
+    writeFileAtomic(this.metricsFile, JSON.stringify(withChecksum(metrics), null, 2));
   }
 
   get ablationMetricsFile(): string {
@@ -167,10 +176,10 @@ export class RunFolder {
 
   /** Scores of an ablation run, keyed by the evaluation settings they were taken with. */
   readAblationMetrics(): Record<string, unknown> {
-    return readJsonObject(this.ablationMetricsFile, {});
+    return verifiedJson(this.ablationMetricsFile, readJsonObject(this.ablationMetricsFile, {}));
   }
 
   writeAblationMetrics(metrics: Record<string, unknown>): void {
-    writeFileAtomic(this.ablationMetricsFile, JSON.stringify(metrics, null, 1));
+    writeFileAtomic(this.ablationMetricsFile, JSON.stringify(withChecksum(metrics), null, 1));
   }
 }

@@ -9,6 +9,7 @@ import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { type ModelKind, type TrainingConfig, validateConfig } from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
+import { TrainingStoppedError, withStopOnSignals } from './stop-signals.js';
 import { train, type TrainOptions, type TrainResult } from './train.js';
 
 /**
@@ -59,6 +60,9 @@ export interface CachedRunOptions {
  * loaded instead: rerunning a notebook cell costs nothing, and a changed setting trains only the changed run.
  * An unfinished folder (an interrupted cell) is resumed. Calling it again with the same name frees the model
  * the previous call returned (a notebook cell rerun), so hold on to a model only until the next call.
+ *
+ * While it trains, an interrupt (a notebook's stop button, Ctrl-C) or TERM stops the run at its next step with a
+ * checkpoint, and the call rejects with {@link TrainingStoppedError}: calling it again resumes the run.
  */
 export async function trainCached(
   name: string,
@@ -69,10 +73,23 @@ export async function trainCached(
   // do not pile up weights.
   modelsByName.get(name)?.dispose();
   modelsByName.delete(name);
-  const result = await trainOrReuse(name, config, options);
-  modelsByName.set(name, result.model);
-  return result;
+  // The kernel ends an interrupted cell at once, while its run writes the checkpoint: a rerun at once waits for
+  // that rather than finding the run folder locked by its own process.
+  const dir = cachedRunDir(name, config, options.root);
+  await inFlight.get(dir)?.catch(() => {});
+  const pending = trainOrReuse(name, config, options);
+  inFlight.set(dir, pending);
+  try {
+    const result = await pending;
+    modelsByName.set(name, result.model);
+    return result;
+  } finally {
+    if (inFlight.get(dir) === pending) inFlight.delete(dir);
+  }
 }
+
+/** Each run folder this process is training into now. */
+const inFlight = new Map<string, Promise<unknown>>();
 
 /** The folder of a cached run: <root>/<name>-<config hash>, root defaulting to the runs folder. */
 export function cachedRunDir(name: string, config: TrainingConfig, root = runsDir()): string {
@@ -99,13 +116,27 @@ async function trainOrReuse(
       const history = checkpointHistory(finished.dir) ?? run.readHistory();
       return { run, model, history, backend: await initBackend(), seconds: 0, stopped: false, reused: true };
     }
-    return {
-      ...(await train({ runDir: dir, resume: true, progress: options.progress, afterStep: options.afterStep })),
-      reused: false,
-    };
+    return trainStoppable({ runDir: dir, resume: true, progress: options.progress, afterStep: options.afterStep });
   }
-  return {
-    ...(await train({ runDir: dir, config, progress: options.progress, afterStep: options.afterStep })),
-    reused: false,
-  };
+  return trainStoppable({ runDir: dir, config, progress: options.progress, afterStep: options.afterStep });
+}
+
+/** {@link train} that stops on an interrupt or TERM, checkpointed, and then rejects saying where it stopped. */
+async function trainStoppable(options: TrainOptions): Promise<TrainResult & { reused: boolean }> {
+  const result = await withStopOnSignals(
+    (stop) => train({ ...options, stop }),
+    (signal) =>
+      console.log(`${signal}: stopping ${options.runDir} at its next step, with a checkpoint; run again to resume`),
+  );
+  if (result.stopped) {
+    result.model.dispose();
+    const last = result.run.checkpoints().pop();
+    const where = !last
+      ? 'before its first checkpoint'
+      : last.stepInEpoch
+        ? `${last.stepInEpoch} steps into epoch ${last.epoch + 1}`
+        : `after epoch ${last.epoch}`;
+    throw new TrainingStoppedError(result.run.dir, where);
+  }
+  return { ...result, reused: false };
 }

@@ -12,6 +12,7 @@ import { learningRateAt, type TrainingConfig } from '../config/training-config.j
 import { consoleProgress, type ProgressReporter } from './progress.js';
 import { createOptimizersFor, createWeightAverage, disposeOptimizers, type StepOptimizers } from './optimizers.js';
 import { trainStep } from './step.js';
+import { DiskFullError } from '../util/atomic.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
 export class DivergenceError extends Error {
@@ -139,6 +140,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   try {
     return await trainInFolder(run, options, backend, progress);
+  } catch (error) {
+    if (!(error instanceof DiskFullError)) throw error;
+    const kept = newestCheckpoint(run);
+    throw new DiskFullError(
+      error.file,
+      error.neededBytes,
+      error,
+      `nothing written before was lost: ${kept ? `the newest checkpoint, ${kept}, is intact` : 'the run has no checkpoint yet'}; ` +
+        `free space, then resume (\`bigan train --resume --out ${run.dir}\`, or the same cell or command again)`,
+    );
   } finally {
     release();
   }

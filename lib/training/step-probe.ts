@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { epochBatches, loadMnist, makeBatch, type MnistSplit } from '../lib/data/mnist.js';
-import { PRESETS, type TrainingConfig } from '../lib/config/training-config.js';
-import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
-import { createOptimizersFor } from '../lib/training/optimizers.js';
-import { createModel } from '../lib/training/registry.js';
-import { trainStep } from '../lib/training/step.js';
-import { Random } from '../lib/util/random.js';
+import { epochBatches, loadMnist, makeBatch, type MnistSplit } from '../data/mnist.js';
+import { PRESETS, type TrainingConfig } from '../config/training-config.js';
+import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
+import { createOptimizersFor } from './optimizers.js';
+import { createModel } from './registry.js';
+import { trainStep } from './step.js';
+import { Random } from '../util/random.js';
 
 /**
  * The steps the bench times: the BiGAN paper preset's (reproduction MLPs, batch 128, Adam with weight decay) and
  * the BigBiGAN ablation table's Base (convolutional, spectral norm, hinge losses, batch 64); and the quick preset's
- * small BiGAN, which the GPU check trains.
+ * small BiGAN, which the GPU check trains. The bench, the GPU check and the job pool's throughput probe time them.
  */
 export const STEP_MODELS: Record<string, TrainingConfig> = {
   bigan: PRESETS.paper,
@@ -43,4 +43,18 @@ export function stepRunner(
     }
   };
   return { run, config, dispose: () => model.dispose() };
+}
+
+/** Times `steps` steps of a step model after `warmup` untimed ones, on the backend already initialised. */
+export function timeSteps(name: string, warmup: number, steps: number): { msPerStep: number; finite: boolean } {
+  const { run, dispose } = stepRunner(name);
+  try {
+    let last: Record<string, number> = {};
+    for (let i = 0; i < warmup; i++) run(i);
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) last = run(warmup + i);
+    return { msPerStep: (performance.now() - start) / steps, finite: Object.values(last).every(Number.isFinite) };
+  } finally {
+    dispose();
+  }
 }
