@@ -65,6 +65,7 @@ test('each ablation row changes exactly its setting from Base', () => {
     'small-g': ['bigbigan.generatorChannels'],
     'encoder-lr-x10': ['encoderLearningRateMultiplier'],
     'high-res-encoder': ['bigbigan.highResolutionEncoder'],
+    'wide-encoder': ['bigbigan.encoderChannels'],
     'random-encoder': ['encoderLearningRateMultiplier'],
     'no-encoder': ['bigbigan.encoder'],
   };
@@ -76,6 +77,7 @@ test('each ablation row changes exactly its setting from Base', () => {
     assert.deepEqual(changed, expected[row], row);
   }
   assert.equal(ablationConfig('encoder-lr-x10', base).encoderLearningRateMultiplier, 10);
+  assert.equal(ablationConfig('wide-encoder', base).bigbigan!.encoderChannels, 2 * base.bigbigan!.encoderChannels);
   assert.throws(() => ablationConfig('bigger-d', base), /unknown ablation row 'bigger-d'/);
 });
 
@@ -195,4 +197,26 @@ test('run keys: BiGAN runs keep their folders; BigBiGAN runs from before a revis
   const before = { epochs: 8, learningRate: 4e-4, beta1: 0.5, emaDecay: 0, architecture: { latentSize: 32 } };
   assert.equal(configKey(mergeConfig(BIGBIGAN_BASE.table, before)), 'd3621b2d39');
   assert.notEqual(configKey(mergeConfig(BIGBIGAN_BASE.table, { emaDecay: 0 })), configKey(BIGBIGAN_BASE.table));
+});
+
+test('paired initialisation: rows with one seed start every network they share from the same weights', async () => {
+  await initBackend();
+  const settings = { ...BIGBIGAN_BASE.quick.bigbigan!, pairedInit: true };
+  const weightsOf = (net: tf.LayersModel) => net.getWeights().map((w) => Array.from(w.dataSync()));
+  const base = createBigBiganModel(settings, 8, 32, 5);
+  // small-g changes G's shapes: E and D must still start as Base's do. deterministic-e changes E's outputs: G and D.
+  const smallG = createBigBiganModel({ ...settings, generatorChannels: 4 }, 8, 32, 5);
+  const deterministic = createBigBiganModel({ ...settings, stochasticEncoder: false }, 8, 32, 5);
+  assert.deepEqual(weightsOf(smallG.networks.encoder), weightsOf(base.networks.encoder));
+  assert.deepEqual(weightsOf(smallG.networks.discriminator), weightsOf(base.networks.discriminator));
+  assert.deepEqual(weightsOf(deterministic.networks.generator), weightsOf(base.networks.generator));
+  assert.deepEqual(weightsOf(deterministic.networks.discriminator), weightsOf(base.networks.discriminator));
+  // Without pairing, one stream runs through G, E and D in order: a smaller G moves E's and D's draws.
+  const unpaired = createBigBiganModel({ ...settings, pairedInit: false }, 8, 32, 5);
+  const unpairedSmallG = createBigBiganModel({ ...settings, pairedInit: false, generatorChannels: 4 }, 8, 32, 5);
+  assert.notDeepEqual(weightsOf(unpairedSmallG.networks.encoder), weightsOf(unpaired.networks.encoder));
+  // Another seed starts elsewhere.
+  const other = createBigBiganModel(settings, 8, 32, 6);
+  assert.notDeepEqual(weightsOf(other.networks.encoder), weightsOf(base.networks.encoder));
+  for (const m of [base, smallG, deterministic, unpaired, unpairedSmallG, other]) m.dispose();
 });

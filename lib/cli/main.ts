@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadMnist } from '../data/mnist.js';
 import { classifierAccuracy, loadClassifier, saveClassifier, trainClassifier } from '../eval/classifier.js';
 import { ablateCommand } from './ablate.js';
+import { ablatePlanCommand } from './ablate-plan.js';
 import { curvesCommand } from './curves.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
@@ -50,6 +51,12 @@ commands:
                    pool: N processes at once, T threads each (default: the layout \`info\` measured as faster), a log
                    each in runs/pool/; Ctrl-C or TERM stops every task at its next step with a checkpoint, and the
                    same command again resumes. --engine slurm submits a job array instead, one task per row x seed
+  ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json]
+                   the confirmatory sweep of an analysis plan (data/results/NAME.json, or a .json path): its rows,
+                   paired seeds, budget and evaluation, trained as a job pool, every run's ledger entry naming the
+                   plan's SHA-256; then each claim judged (paired t-test, Holm over the family), from the entries
+                   made under the plan as committed (the others are listed as left out, with why). --collect
+                   only judges
   ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
          [--results NAME]
                    the table of the finished, scored runs (in runs/ or the ledger), listing the missing ones;
@@ -185,9 +192,30 @@ export async function main(argv: string[]): Promise<number> {
             record: { type: 'boolean', default: false },
             jobs: { type: 'string' },
             'threads-per-job': { type: 'string' },
+            plan: { type: 'string' },
             ...SLURM_OPTIONS,
           },
         });
+        if (values.plan !== undefined) {
+          const { plan, rows, collect, jobs, json } = values;
+          const others = ['budget', 'epochs', 'set', 'seeds', 'results', 'retrain', 'curve-every', 'engine', 'record'];
+          const given = others.filter(
+            (k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false,
+          );
+          if (given.length > 0)
+            throw new Error(
+              `--plan sets the sweep itself: ${given.map((k) => `--${k}`).join(', ')} cannot be given with it`,
+            );
+          return await ablatePlanCommand({
+            plan,
+            rows,
+            seedIndex: values['seed-index'],
+            collect: collect ?? false,
+            jobs,
+            threadsPerJob: values['threads-per-job'],
+            json: json ?? false,
+          });
+        }
         return await ablateCommand({
           ...values,
           seedIndex: values['seed-index'],

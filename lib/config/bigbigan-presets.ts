@@ -35,6 +35,7 @@ const QUICK: TrainingConfig = validateConfig({
     unaries: 'both',
     encoder: true,
     highResolutionEncoder: false,
+    pairedInit: false,
   },
 });
 

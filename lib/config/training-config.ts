@@ -207,6 +207,7 @@ const BIGBIGAN_CHECKS: Record<string, Check> = {
   unaries: oneOf(UNARIES),
   encoder: flag,
   highResolutionEncoder: flag,
+  pairedInit: flag,
 };
 
 const CONFIG_CHECKS: Record<string, Check> = {
@@ -238,7 +239,8 @@ const CONFIG_CHECKS: Record<string, Check> = {
  * Brings a config written by an earlier version up to date before validation: configs from before BigBiGAN have
  * no `bigbigan` field, which means null for the BiGANs they describe, configs from before milestones have no
  * `keepEvery`, which means 0, and BigBiGAN configs from before the no-encoder row have no `bigbigan.encoder`,
- * which means true; configs from before weight averaging have no `emaDecay`, which means 0.
+ * which means true (and before paired seeds no `bigbigan.pairedInit`, which means false); configs from before
+ * weight averaging have no `emaDecay`, which means 0.
  */
 export function upgradeConfig(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
@@ -248,7 +250,9 @@ export function upgradeConfig(raw: unknown): unknown {
   if (!('emaDecay' in upgraded)) upgraded.emaDecay = 0;
   const bigbigan = upgraded.bigbigan;
   if (bigbigan && typeof bigbigan === 'object' && !('encoder' in bigbigan))
-    upgraded.bigbigan = { ...bigbigan, encoder: true };
+    upgraded.bigbigan = { ...(upgraded.bigbigan as object), encoder: true };
+  if (bigbigan && typeof bigbigan === 'object' && !('pairedInit' in bigbigan))
+    upgraded.bigbigan = { ...(upgraded.bigbigan as object), pairedInit: false };
   return upgraded;
 }
 

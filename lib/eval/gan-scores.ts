@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { Random } from '../util/random.js';
 import { NUM_CLASSES } from '../data/mnist.js';
 
 /**
@@ -31,28 +33,28 @@ export function inceptionScore(logits: Float32Array, count: number): number {
   return Math.exp(kl / count);
 }
 
+/** Mean and covariance of `count` feature rows of `dim` values, the product in native TensorFlow. */
 function meanAndCovariance(
   values: Float32Array,
   count: number,
   dim: number,
 ): { mean: Float64Array; covariance: Matrix } {
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d] += values[i * dim + d] / count;
-  const covariance = Matrix.zeros(dim, dim);
-  for (let i = 0; i < count; i++) {
-    for (let a = 0; a < dim; a++) {
-      const da = values[i * dim + a] - mean[a];
-      for (let b = a; b < dim; b++) covariance.set(a, b, covariance.get(a, b) + da * (values[i * dim + b] - mean[b]));
-    }
-  }
-  for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) {
-      const v = covariance.get(a, b) / (count - 1);
-      covariance.set(a, b, v);
-      covariance.set(b, a, v);
-    }
-  }
-  return { mean, covariance };
+  const [mean, covariance] = tf.tidy(() => {
+    const x = tf.tensor2d(values.subarray(0, count * dim), [count, dim]);
+    const mu = x.mean(0);
+    const centred = x.sub(mu);
+    return [
+      mu.dataSync(),
+      tf
+        .matMul(centred, centred, true, false)
+        .div(count - 1)
+        .dataSync(),
+    ];
+  });
+  const rows = Array.from({ length: dim }, (_, a) =>
+    Array.from({ length: dim }, (_, b) => (covariance[a * dim + b] + covariance[b * dim + a]) / 2),
+  );
+  return { mean: Float64Array.from(mean), covariance: new Matrix(rows) };
 }
 
 function symmetricSqrt(m: Matrix): Matrix {
@@ -86,4 +88,33 @@ export function frechetDistance(
     0,
   );
   return meanTerm + first.covariance.trace() + second.covariance.trace() - 2 * cross;
+}
+
+/**
+ * A 95% bootstrap interval of {@link frechetDistance}: both sets resampled with replacement `rounds` times (seeded),
+ * the 2.5th and 97.5th percentiles of the distances. It says how much of a run's FID is the sample's noise.
+ */
+export function frechetDistanceInterval(
+  a: Float32Array,
+  countA: number,
+  b: Float32Array,
+  countB: number,
+  dim: number,
+  rounds = 100,
+  seed = 7,
+): [number, number] {
+  const random = new Random(`fid-bootstrap:${seed}`);
+  const resample = (values: Float32Array, count: number) => {
+    const out = new Float32Array(count * dim);
+    for (let i = 0; i < count; i++) {
+      const j = Math.floor(random.next() * count);
+      out.set(values.subarray(j * dim, (j + 1) * dim), i * dim);
+    }
+    return out;
+  };
+  const distances = Array.from({ length: rounds }, () =>
+    frechetDistance(resample(a, countA), countA, resample(b, countB), countB, dim),
+  ).sort((x, y) => x - y);
+  const at = (q: number) => distances[Math.min(rounds - 1, Math.max(0, Math.round(q * (rounds - 1))))];
+  return [at(0.025), at(0.975)];
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist, NUM_CLASSES, takeFirst } from '../data/mnist.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
-import { classifierLogits, loadClassifier } from './classifier.js';
-import { frechetDistance, inceptionScore } from './gan-scores.js';
+import { classifierFeatures, classifierLogits, loadClassifier } from './classifier.js';
+import { frechetDistance, frechetDistanceInterval, inceptionScore } from './gan-scores.js';
 
 /** IS and FID of `count` samples G(z) against as many test digits, on the classifier's logits. */
 export async function sampleScores(
@@ -28,6 +28,65 @@ export function scoreSamples(
   return {
     inceptionScore: inceptionScore(fake, count),
     frechetDistance: frechetDistance(fake, count, real, test.count, NUM_CLASSES),
+  };
+}
+
+/** FID read more closely: on the penultimate layer as well as the logits, each with a bootstrap interval. */
+export interface FrechetDetail {
+  /** 95% bootstrap interval of the logits' FID (samples and test digits resampled). */
+  frechetDistanceCi95: [number, number];
+  /** FID on the classifier's 128-unit penultimate layer. */
+  frechetDistancePenultimate: number;
+  frechetDistancePenultimateCi95: [number, number];
+}
+
+/**
+ * IS and FID of `count` samples against as many test digits ({@link scoreSamples}), and the {@link FrechetDetail}:
+ * the evaluation of a confirmatory table.
+ */
+export async function detailedSampleScores(
+  model: AdversarialModel,
+  count: number,
+  seed = 99,
+): Promise<{ inceptionScore: number; frechetDistance: number } & FrechetDetail> {
+  const classifier = await loadClassifier();
+  const samples = tf.tidy(() => model.generate(model.samplePrior(count, seed)));
+  const images = samples.dataSync() as Float32Array;
+  samples.dispose();
+  const test = takeFirst(loadMnist().test, count);
+  const [fake, real] = [classifierLogits(classifier, images, count), classifierLogits(classifier, test.images, count)];
+  const fakeFeatures = classifierFeatures(classifier, images, count);
+  const realFeatures = classifierFeatures(classifier, test.images, count);
+  const units = fakeFeatures.length / count;
+  return {
+    inceptionScore: inceptionScore(fake, count),
+    frechetDistance: frechetDistance(fake, count, real, count, NUM_CLASSES),
+    frechetDistanceCi95: frechetDistanceInterval(fake, count, real, count, NUM_CLASSES),
+    frechetDistancePenultimate: frechetDistance(fakeFeatures, count, realFeatures, count, units),
+    frechetDistancePenultimateCi95: frechetDistanceInterval(fakeFeatures, count, realFeatures, count, units),
+  };
+}
+
+/**
+ * The real-data floor of FID: `count` training digits against `count` test digits, on the logits and on the
+ * penultimate layer. A generator that drew real digits would score about this, not zero: differences between
+ * rows smaller than the floor mean little.
+ */
+export async function frechetDistanceFloor(count = 5000): Promise<{ logits: number; penultimate: number }> {
+  const classifier = await loadClassifier();
+  const { train, test } = loadMnist();
+  const [a, b] = [takeFirst(train, count), takeFirst(test, count)];
+  const fa = classifierFeatures(classifier, a.images, count);
+  const fb = classifierFeatures(classifier, b.images, count);
+  return {
+    logits: frechetDistance(
+      classifierLogits(classifier, a.images, count),
+      count,
+      classifierLogits(classifier, b.images, count),
+      count,
+      NUM_CLASSES,
+    ),
+    penultimate: frechetDistance(fa, count, fb, count, fa.length / count),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type ConfigOverrides, mergeConfig, type TrainingConfig } from '../config/training-config.js';
 import { loadMnist, takeFirst } from '../data/mnist.js';
-import { sampleScores } from '../eval/generation-scores.js';
+import { detailedSampleScores, sampleScores } from '../eval/generation-scores.js';
 import { loadClassifier } from '../eval/classifier.js';
 import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { evaluateRepresentation } from '../eval/representation.js';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { RunFolder } from '../io/run-folder.js';
 import { CURVE_SETTINGS, curveRecorder, formatCurvePoint } from './learning-curve.js';
 import { cachedRunDir, trainCached } from '../training/cached-run.js';
-import { ledgerScores, recordLedgerScores } from './score-ledger.js';
+import { type LedgerEntry, ledgerScores, recordLedgerScores } from './score-ledger.js';
 import type { ProgressReporter } from '../training/progress.js';
 
 /** Each ablation is one change from Base (BigBiGAN's Table 1, at MNIST scale). */
@@ -25,6 +25,8 @@ export const ABLATIONS: Record<string, (base: TrainingConfig) => ConfigOverrides
   }),
   'encoder-lr-x10': () => ({ encoderLearningRateMultiplier: 10 }),
   'high-res-encoder': () => ({ bigbigan: { highResolutionEncoder: true } }),
+  // BigBiGAN's Table 1 reports a better representation from a wider E (its RevNet at 2x and 4x width).
+  'wide-encoder': (base) => ({ bigbigan: { encoderChannels: 2 * base.bigbigan!.encoderChannels } }),
   // The control: E keeps its initial weights (G and D train as in Base), so its 1NN and probe are the floor that
   // a trained encoder is read against; on MNIST a random convolutional encoder is already a fair representation.
   'random-encoder': () => ({ encoderLearningRateMultiplier: 0 }),
@@ -47,6 +49,8 @@ export interface EvaluationSettings {
   trainLimit: number;
   /** Test digits for 1NN, the probe and reconstruction agreement (0 = all 10,000). */
   testLimit: number;
+  /** Also FID on the classifier's penultimate layer, and a bootstrap interval of each FID. */
+  detail?: boolean;
 }
 
 export interface AblationMetrics {
@@ -59,6 +63,10 @@ export interface AblationMetrics {
   linearProbe?: number;
   /** Share of test digits whose G(E(x)) the classifier labels as x's digit (absent in tables from before it). */
   reconstructionAgreement?: number;
+  /** With `detail` evaluation: FID's bootstrap interval, and FID on the classifier's penultimate layer. */
+  frechetDistanceCi95?: [number, number];
+  frechetDistancePenultimate?: number;
+  frechetDistancePenultimateCi95?: [number, number];
   runDir: string;
   trainingSeconds: number;
 }
@@ -80,6 +88,8 @@ export interface AblationOptions {
   curveEvery?: number;
   /** Write each run's scores to the committed ledger (data/results/bigbigan-runs/) as well as its run folder. */
   record?: boolean;
+  /** The analysis plan the runs are trained under: each ledger entry records it. */
+  plan?: { name: string; sha256: string };
 }
 
 /**
@@ -121,7 +131,9 @@ export async function runAblationRow(
     });
     const cached = trained.run.readAblationMetrics();
     if (!cached[key]) {
-      const scores = await sampleScores(trained.model, options.evaluation.samples);
+      const scores = options.evaluation.detail
+        ? await detailedSampleScores(trained.model, options.evaluation.samples)
+        : await sampleScores(trained.model, options.evaluation.samples);
       const { trainLimit, testLimit } = options.evaluation;
       const hasEncoder = config.bigbigan?.encoder !== false;
       const representation = hasEncoder
@@ -147,16 +159,28 @@ export async function runAblationRow(
     }
     trained.model.dispose();
     const metrics = cached[key] as AblationMetrics;
-    if (options.record) recordScores(name, config, key, metrics);
+    if (options.record) recordScores(name, config, key, metrics, options.plan && planRecord(options.plan, trained.run));
     results.push(metrics);
   }
   return results;
 }
 
 /** Writes a run's scores to the ledger, less its run folder, which is this machine's. */
-function recordScores(name: string, config: TrainingConfig, key: string, metrics: AblationMetrics): void {
+function recordScores(
+  name: string,
+  config: TrainingConfig,
+  key: string,
+  metrics: AblationMetrics,
+  plan?: LedgerEntry['plan'],
+): void {
   const { runDir: _machineLocal, ...scores } = metrics;
-  recordLedgerScores(name, config, key, scores);
+  recordLedgerScores(name, config, key, scores, plan);
+}
+
+/** The plan a run trained under, and when it started: when its folder's config.json was written (once, at start). */
+function planRecord(plan: { name: string; sha256: string }, run: RunFolder): LedgerEntry['plan'] {
+  const started = fs.statSync(path.join(run.dir, 'config.json')).mtime;
+  return { ...plan, runStartedAt: started.toISOString() };
 }
 
 /** A ledger's scores as the run's metrics: the ledger leaves out the run folder, which is this machine's. */

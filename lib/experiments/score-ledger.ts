@@ -19,6 +19,12 @@ export interface LedgerEntry {
   config: TrainingConfig;
   /** Scores keyed by the evaluation settings they were taken with, as in the run folder's ablation-metrics.json. */
   scores: Record<string, unknown>;
+  /**
+   * For a run of a confirmatory sweep: the analysis plan it was trained under (the SHA-256 of the plan file's bytes
+   * when the run was recorded) and when the run started (its folder's config.json was written), so that a table
+   * can check that the plan was committed, as it is, before the run began.
+   */
+  plan?: { name: string; sha256: string; runStartedAt: string };
 }
 
 /** Where the ledger lives: bigbigan-runs/ in the results folder ($BIGAN_RESULTS_DIR, else data/results). */
@@ -56,8 +62,17 @@ export function ledgerScores(name: string, config: TrainingConfig, key: string):
   return readLedgerEntry(name, config)?.scores[key];
 }
 
-/** Adds (or replaces) the scores of run `name` with `config` under evaluation `key`, atomically. */
-export function recordLedgerScores(name: string, config: TrainingConfig, key: string, scores: unknown): string {
+/**
+ * Adds (or replaces) the scores of run `name` with `config` under evaluation `key`, atomically; with `plan`, the
+ * plan the run was trained under as well.
+ */
+export function recordLedgerScores(
+  name: string,
+  config: TrainingConfig,
+  key: string,
+  scores: unknown,
+  plan?: LedgerEntry['plan'],
+): string {
   const file = ledgerFile(name, config);
   const entry = readLedgerEntry(name, config) ?? {
     run: path.basename(file, '.json'),
@@ -66,6 +81,7 @@ export function recordLedgerScores(name: string, config: TrainingConfig, key: st
     scores: {},
   };
   entry.scores[key] = scores;
+  if (plan) entry.plan = plan;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, `${JSON.stringify(entry, null, 1)}\n`);
   return file;

@@ -32,6 +32,13 @@ export interface BigBiganSettings {
   encoder: boolean;
   /** E sees 28x28 digits while G and F work at 14x14 (x average-pooled for F). */
   highResolutionEncoder: boolean;
+  /**
+   * Each network (G, E, and D's F, H, J and score heads) draws its initial weights from a random stream of its own,
+   * named by the seed and the part. Then two rows of a table with the same seed start every network they share
+   * from the same weights, whatever else differs, and their seeds can be compared pair by pair. False: one stream
+   * for all, in build order (G, E, D), as the exploratory table was trained.
+   */
+  pairedInit: boolean;
 }
 
 /**
@@ -149,10 +156,12 @@ export function buildBigBiganDiscriminator(
   settings: BigBiganSettings,
   latentSize: number,
   hiddenUnits: number,
-  random: Random,
+  streams: InitStreams,
 ): tf.LayersModel {
   const res = workingResolution(settings);
   const cd = settings.discriminatorChannels;
+  // The part a layer belongs to is its name's prefix: f_, h_, j_, or a score head.
+  const part = (name: string) => (/^[fhj]_/.test(name) ? (name[0] as 'f' | 'h' | 'j') : 'scores');
   const conv = (filters: number, name: string) =>
     new SpectralConv2D({
       name,
@@ -160,11 +169,17 @@ export function buildBigBiganDiscriminator(
       kernelSize: 4,
       strides: 2,
       activation: 'leakyRelu',
-      kernelInitializer: glorot(random),
-      seed: random.seed(),
+      kernelInitializer: glorot(streams(part(name))),
+      seed: streams(part(name)).seed(),
     });
   const dense = (units: number, name: string, activation: 'linear' | 'leakyRelu' = 'leakyRelu') =>
-    new SpectralDense({ name, units, activation, kernelInitializer: glorot(random), seed: random.seed() });
+    new SpectralDense({
+      name,
+      units,
+      activation,
+      kernelInitializer: glorot(streams(part(name))),
+      seed: streams(part(name)).seed(),
+    });
   const x = tf.input({ shape: [res * res], name: 'discriminator_x' });
   const z = tf.input({ shape: [latentSize], name: 'discriminator_z' });
   let f = layerApply(tf.layers.reshape({ targetShape: [res, res, 1] }), x);
@@ -184,17 +199,35 @@ export function buildBigBiganDiscriminator(
   });
 }
 
-/** All three networks, initialised from `seed` (G's layers first, then E's, then D's). */
+/** The random stream each part of the model draws its initial weights from. */
+export type InitStreams = (part: 'generator' | 'encoder' | 'f' | 'h' | 'j' | 'scores') => Random;
+
+/**
+ * The streams of `seed`: one per part with `pairedInit`, else the one stream every part shares in build order.
+ */
+export function initStreams(seed: number, pairedInit: boolean): InitStreams {
+  if (!pairedInit) {
+    const shared = new Random(`init:${seed}`);
+    return () => shared;
+  }
+  const streams = new Map<string, Random>();
+  return (part) => {
+    if (!streams.has(part)) streams.set(part, new Random(`init:${seed}:${part}`));
+    return streams.get(part)!;
+  };
+}
+
+/** All three networks, initialised from `seed` (see {@link BigBiganSettings.pairedInit}). */
 export function buildBigBigan(
   settings: BigBiganSettings,
   latentSize: number,
   hiddenUnits: number,
   seed: number,
 ): BigBiganNetworks {
-  const random = new Random(`init:${seed}`);
-  const generator = buildBigBiganGenerator(settings, latentSize, random);
-  const { encoder, encoderFeatures } = buildBigBiganEncoder(settings, latentSize, random);
-  const discriminator = buildBigBiganDiscriminator(settings, latentSize, hiddenUnits, random);
+  const streams = initStreams(seed, settings.pairedInit);
+  const generator = buildBigBiganGenerator(settings, latentSize, streams('generator'));
+  const { encoder, encoderFeatures } = buildBigBiganEncoder(settings, latentSize, streams('encoder'));
+  const discriminator = buildBigBiganDiscriminator(settings, latentSize, hiddenUnits, streams);
   return { encoder, encoderFeatures, generator, discriminator };
 }
 

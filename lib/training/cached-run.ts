@@ -7,7 +7,7 @@ import { runsDir } from '../util/paths.js';
 import { checkpointHistory } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
-import { type ModelKind, type TrainingConfig, validateConfig } from '../config/training-config.js';
+import { type ModelKind, type TrainingConfig, upgradeConfig, validateConfig } from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
 import { TrainingStoppedError, withStopOnSignals } from './stop-signals.js';
 import { train, type TrainOptions, type TrainResult } from './train.js';
@@ -32,12 +32,16 @@ export function configKey(config: TrainingConfig): string {
       : v;
   const revision = ARCHITECTURE_REVISIONS[config.model];
   // Fields that came later hash, at their defaults, as the configs written before them did, so their runs keep
-  // their folders: keepEvery and emaDecay at 0, bigbigan.encoder true.
-  const { keepEvery, emaDecay, bigbigan, ...rest } = validateConfig(config);
-  const { encoder, ...settings } = bigbigan ?? { encoder: true };
+  // their folders: keepEvery and emaDecay at 0, bigbigan.encoder true, bigbigan.pairedInit false.
+  const { keepEvery, emaDecay, bigbigan, ...rest } = validateConfig(upgradeConfig(config));
+  let settings: Record<string, unknown> | null = null;
+  if (bigbigan) {
+    const { encoder, pairedInit, ...others } = bigbigan;
+    settings = { ...others, ...(!encoder && { encoder }), ...(pairedInit && { pairedInit }) };
+  }
   const hashed = {
     ...rest,
-    bigbigan: bigbigan && (encoder ? settings : bigbigan),
+    bigbigan: settings,
     ...(keepEvery !== 0 && { keepEvery }),
     ...(emaDecay !== 0 && { emaDecay }),
   };
