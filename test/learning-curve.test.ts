@@ -8,7 +8,8 @@ import { BIGBIGAN_BASE } from '../lib/config/bigbigan-presets.js';
 import { mergeConfig } from '../lib/config/training-config.js';
 import { loadClassifier } from '../lib/eval/classifier.js';
 import { runAblations } from '../lib/experiments/ablations.js';
-import { collectCurves, curveFile, curveRecorder, readCurve } from '../lib/experiments/learning-curve.js';
+import { collectCurves, curveFile, curvePoint, curveRecorder, readCurve } from '../lib/experiments/learning-curve.js';
+import { loadMnist, validationSplit } from '../lib/data/mnist.js';
 import { learningCurvesFigure } from '../lib/plots/ablation-figures.js';
 import { main } from '../lib/cli/main.js';
 import { createModel } from '../lib/training/registry.js';
@@ -99,5 +100,32 @@ test('a resumed run drops the curve points after its checkpoint; other settings 
   );
   fs.writeFileSync(curveFile(runDir), '{"points": 3}');
   assert.throws(() => readCurve(runDir), /curve\.json: not a learning curve/);
+  model.dispose();
+});
+
+test('a learning curve never reads the test set: poisoning it changes no point; poisoning validation does', async () => {
+  await initBackend();
+  const classifier = await loadClassifier();
+  const model = createModel(base);
+  const settings = { every: 1, samples: 200, trainLimit: 500, testLimit: 200 };
+  const mnist = loadMnist();
+  const clean = curvePoint(model, classifier, settings);
+  const poison = (split: { images: Float32Array }) => {
+    const saved = split.images.slice();
+    split.images.fill(0.5);
+    return () => split.images.set(saved);
+  };
+  const restoreTest = poison(mnist.test);
+  try {
+    assert.deepEqual(curvePoint(model, classifier, settings), clean);
+  } finally {
+    restoreTest();
+  }
+  const restoreValidation = poison(validationSplit(mnist));
+  try {
+    assert.notDeepEqual(curvePoint(model, classifier, settings), clean, 'the curve reads the validation split');
+  } finally {
+    restoreValidation();
+  }
   model.dispose();
 });

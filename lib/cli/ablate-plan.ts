@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { runAblations } from '../experiments/ablations.js';
-import { planBase, planRows, planSeeds, readPlan } from '../experiments/analysis-plan.js';
+import { planBase, planCommittedAt, planRows, planSeeds, readPlan } from '../experiments/analysis-plan.js';
 import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims } from '../experiments/confirmatory.js';
-import { resultsFile } from '../experiments/results.js';
+import { lockResults, resultsFile, writeConfirmatoryTable } from '../experiments/results.js';
+import { tableRows } from '../experiments/statistics.js';
+import { frechetDistanceFloor } from '../eval/generation-scores.js';
 import { consoleProgress } from '../training/progress.js';
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
@@ -29,6 +31,7 @@ export async function ablatePlanCommand(flags: {
   jobs?: string;
   threadsPerJob?: string;
   json: boolean;
+  results?: string;
 }): Promise<number> {
   const loaded = readPlan(planFile(flags.plan));
   const { plan } = loaded;
@@ -73,6 +76,29 @@ export async function ablatePlanCommand(flags: {
   for (const l of leftOut) console.error(`left out: ${l.row} seed ${l.seedIndex}: ${l.reason}`);
   const claims = judgeClaims(plan, results);
   printClaims(claims, flags.json);
+  if (flags.results) {
+    const release = lockResults(flags.results);
+    try {
+      await initBackend();
+      const committed = planCommittedAt(loaded);
+      const file = writeConfirmatoryTable(flags.results, {
+        plan: {
+          name: plan.name,
+          file: path.relative(process.cwd(), loaded.file),
+          sha256: loaded.sha256,
+          committedAt: committed?.toISOString() ?? null,
+        },
+        frechetDistanceFloor: await frechetDistanceFloor(5000),
+        rows: tableRows(results),
+        claims,
+        leftOut,
+        recordedAt: new Date().toISOString(),
+      });
+      if (!flags.json) console.log(`confirmatory results written to ${file}`);
+    } finally {
+      release();
+    }
+  }
   return 0;
 }
 

@@ -51,12 +51,13 @@ commands:
                    pool: N processes at once, T threads each (default: the layout \`info\` measured as faster), a log
                    each in runs/pool/; Ctrl-C or TERM stops every task at its next step with a checkpoint, and the
                    same command again resumes. --engine slurm submits a job array instead, one task per row x seed
-  ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json]
+  ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json] [--results TABLE]
                    the confirmatory sweep of an analysis plan (data/results/NAME.json, or a .json path): its rows,
                    paired seeds, budget and evaluation, trained as a job pool, every run's ledger entry naming the
                    plan's SHA-256; then each claim judged (paired t-test, Holm over the family), from the entries
                    made under the plan as committed (the others are listed as left out, with why). --collect
-                   only judges
+                   only judges; --results writes the claims, rows and FID's real-data floor under
+                   \`confirmatory\` in data/results/TABLE.json (its exploratory table moves under \`exploratory\`)
   ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
          [--results NAME]
                    the table of the finished, scored runs (in runs/ or the ledger), listing the missing ones;
@@ -198,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
         });
         if (values.plan !== undefined) {
           const { plan, rows, collect, jobs, json } = values;
-          const others = ['budget', 'epochs', 'set', 'seeds', 'results', 'retrain', 'curve-every', 'engine', 'record'];
+          const others = ['budget', 'epochs', 'set', 'seeds', 'retrain', 'curve-every', 'engine', 'record'];
           const given = others.filter(
             (k) => values[k as keyof typeof values] !== undefined && values[k as keyof typeof values] !== false,
           );
@@ -214,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
             jobs,
             threadsPerJob: values['threads-per-job'],
             json: json ?? false,
+            results: values.results,
           });
         }
         return await ablateCommand({

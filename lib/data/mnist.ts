@@ -140,6 +140,22 @@ export function takeFirst(split: MnistSplit, count: number): MnistSplit {
   return { images: split.images.subarray(0, n * PIXELS), labels: split.labels.subarray(0, n), count: n };
 }
 
+/**
+ * Where the validation split starts in MNIST's training file: its last 10,000 digits, as the official BiGAN code
+ * holds them out. A run with `trainLimit` 50,000 trains on the first 50,000 and never sees them.
+ */
+export const VALIDATION_START = 50000;
+
+/** The validation split: the last 10,000 digits of the training file (views, not copies). */
+export function validationSplit(mnist: Mnist): MnistSplit {
+  const { images, labels, count } = mnist.train;
+  return {
+    images: images.subarray(VALIDATION_START * PIXELS),
+    labels: labels.subarray(VALIDATION_START),
+    count: count - VALIDATION_START,
+  };
+}
+
 /** Copies the examples at `indices` into a new split. */
 export function gather(split: MnistSplit, indices: ArrayLike<number>): MnistSplit {
   const images = new Float32Array(indices.length * PIXELS);

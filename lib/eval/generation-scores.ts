@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist, NUM_CLASSES, takeFirst } from '../data/mnist.js';
+import { loadMnist, type MnistSplit, NUM_CLASSES, takeFirst } from '../data/mnist.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { classifierFeatures, classifierLogits, loadClassifier } from './classifier.js';
 import { frechetDistance, frechetDistanceInterval, inceptionScore } from './gan-scores.js';
@@ -13,17 +13,22 @@ export async function sampleScores(
   return scoreSamples(model, await loadClassifier(), count, seed);
 }
 
-/** {@link sampleScores} with the classifier at hand: synchronous, so a training step's callback can call it. */
+/**
+ * {@link sampleScores} with the classifier at hand: synchronous, so a training step's callback can call it. FID's
+ * real side is the first `count` digits of `real` (the test set unless given: a learning curve passes the
+ * validation split).
+ */
 export function scoreSamples(
   model: AdversarialModel,
   classifier: tf.LayersModel,
   count: number,
   seed = 99,
+  realSplit: MnistSplit = loadMnist().test,
 ): { inceptionScore: number; frechetDistance: number } {
   const samples = tf.tidy(() => model.generate(model.samplePrior(count, seed)));
   const fake = classifierLogits(classifier, samples.dataSync() as Float32Array, count);
   samples.dispose();
-  const test = takeFirst(loadMnist().test, count);
+  const test = takeFirst(realSplit, count);
   const real = classifierLogits(classifier, test.images, test.count);
   return {
     inceptionScore: inceptionScore(fake, count),
@@ -67,27 +72,27 @@ export async function detailedSampleScores(
   };
 }
 
+/** FID between two sets of real digits, on the classifier's logits and on its penultimate layer. */
+export async function frechetDistanceBetween(
+  a: MnistSplit,
+  b: MnistSplit,
+): Promise<{ logits: number; penultimate: number }> {
+  const classifier = await loadClassifier();
+  const [fa, fb] = [a, b].map((s) => classifierFeatures(classifier, s.images, s.count));
+  const [la, lb] = [a, b].map((s) => classifierLogits(classifier, s.images, s.count));
+  return {
+    logits: frechetDistance(la, a.count, lb, b.count, NUM_CLASSES),
+    penultimate: frechetDistance(fa, a.count, fb, b.count, fa.length / a.count),
+  };
+}
+
 /**
- * The real-data floor of FID: `count` training digits against `count` test digits, on the logits and on the
- * penultimate layer. A generator that drew real digits would score about this, not zero: differences between
- * rows smaller than the floor mean little.
+ * The real-data floor of FID: `count` training digits against `count` test digits. A generator that drew real
+ * digits would score about this, not zero: differences between rows smaller than the floor mean little.
  */
 export async function frechetDistanceFloor(count = 5000): Promise<{ logits: number; penultimate: number }> {
-  const classifier = await loadClassifier();
   const { train, test } = loadMnist();
-  const [a, b] = [takeFirst(train, count), takeFirst(test, count)];
-  const fa = classifierFeatures(classifier, a.images, count);
-  const fb = classifierFeatures(classifier, b.images, count);
-  return {
-    logits: frechetDistance(
-      classifierLogits(classifier, a.images, count),
-      count,
-      classifierLogits(classifier, b.images, count),
-      count,
-      NUM_CLASSES,
-    ),
-    penultimate: frechetDistance(fa, count, fb, count, fa.length / count),
-  };
+  return frechetDistanceBetween(takeFirst(train, count), takeFirst(test, count));
 }
 
 /** The scores of the real test set against itself: the sanity check of the scoring classifier (IS about 9.9). */

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { loadMnist, takeFirst } from '../data/mnist.js';
+import { loadMnist, takeFirst, VALIDATION_START, validationSplit } from '../data/mnist.js';
 import { scoreSamples } from '../eval/generation-scores.js';
 import { embed } from '../eval/representation.js';
 import { nearestNeighbourAccuracy } from '../eval/knn.js';
@@ -19,7 +19,11 @@ export interface CurveSettings {
   every: number;
   /** Generated samples for IS and FID. */
   samples: number;
-  /** Digits for 1NN on E(x) (train -> test) and, on the test side, for reconstruction agreement. */
+  /**
+   * Digits for 1NN on E(x): the first `trainLimit` training digits as the reference, the first `testLimit` digits of
+   * the validation split (the training file's last 10,000) as queries, which also serve reconstruction agreement
+   * and FID's real side. A curve chooses things (a learning rate, an epoch), so it never reads the test set.
+   */
   trainLimit: number;
   testLimit: number;
 }
@@ -57,18 +61,19 @@ export function curvePoint(
   settings: CurveSettings,
 ): Omit<CurvePoint, 'step' | 'trainingSeconds'> {
   const mnist = loadMnist();
-  const train = takeFirst(mnist.train, settings.trainLimit);
-  const test = takeFirst(mnist.test, settings.testLimit);
+  const train = takeFirst(mnist.train, Math.min(settings.trainLimit, VALIDATION_START));
+  const validation = validationSplit(mnist);
+  const queries = takeFirst(validation, settings.testLimit);
   const knnLatent = nearestNeighbourAccuracy(
     embed(model, train, 'latent'),
     train.labels,
-    embed(model, test, 'latent'),
-    test.labels,
+    embed(model, queries, 'latent'),
+    queries.labels,
   ).accuracy;
   return {
-    ...scoreSamples(model, classifier, settings.samples),
+    ...scoreSamples(model, classifier, settings.samples, 99, validation),
     knnLatent,
-    reconstructionAgreement: reconstructionAgreement(model, classifier, test),
+    reconstructionAgreement: reconstructionAgreement(model, classifier, queries),
   };
 }
 

@@ -95,7 +95,30 @@ export interface AblationTable {
 
 /** The committed ablation table `name`, or null when none has been recorded. */
 export function readAblationTable(name: string): AblationTable | null {
-  return readJsonFile(resultsFile(name), null) as AblationTable | null;
+  const table = readJsonFile(resultsFile(name), null) as (AblationTable & { exploratory?: AblationTable }) | null;
+  // A table with a confirmatory part keeps the exploratory one under its own key.
+  return table?.exploratory ?? table;
+}
+
+/**
+ * A plan's confirmatory results as `ablate --plan NAME --results TABLE` writes them into TABLE.json, beside the
+ * exploratory table that file already held (moved under `exploratory`).
+ */
+export interface ConfirmatoryTable {
+  plan: { name: string; file: string; sha256: string; committedAt: string | null };
+  /** FID of 5,000 training against 5,000 test digits: what real digits score (logits and penultimate layer). */
+  frechetDistanceFloor: { logits: number; penultimate: number };
+  rows: TableRow[];
+  claims: unknown[];
+  leftOut: { row: string; seedIndex: number; reason: string }[];
+  recordedAt: string;
+}
+
+/** Writes `confirmatory` into data/results/<name>.json, keeping (and labelling) the exploratory table there. */
+export function writeConfirmatoryTable(name: string, confirmatory: ConfirmatoryTable): string {
+  const existing = readJsonFile(resultsFile(name), null) as Record<string, unknown> | null;
+  const exploratory = existing && ('exploratory' in existing ? existing.exploratory : existing);
+  return writeResults(name, { ...(exploratory ? { exploratory } : {}), confirmatory });
 }
 
 /** The committed results of `name`, or null when that run has not been recorded. */
