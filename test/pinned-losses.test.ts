@@ -70,9 +70,13 @@ for (const [name, config] of Object.entries(CONFIGS)) {
     const losses = result.history[0].losses;
     const expected = PINNED[name as keyof typeof PINNED];
     assert.deepEqual(Object.keys(losses).sort(), Object.keys(expected).sort());
+    // Relative to the run's total loss, not to each term: a term that is a small difference of large ones (BigBiGAN's
+    // eg/encoder, 0.0139 of a hinge sum) carries the total's rounding. On an AMD EPYC without AVX-512 (Zen 3) that
+    // term differs from the pinned value by 3e-7, 2e-5 of itself, while every loss agrees to 1e-5 of the total.
+    const scale = Math.max(...Object.values(expected).map(Math.abs));
     for (const [key, value] of Object.entries(expected)) {
       assert.ok(
-        Math.abs(losses[key] - value) <= 1e-5 * Math.abs(value),
+        Math.abs(losses[key] - value) <= 1e-5 * scale,
         `${key}: ${losses[key]} differs from the pinned ${value}`,
       );
     }
