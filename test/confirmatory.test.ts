@@ -11,6 +11,7 @@ import type { AblationMetrics } from '../lib/experiments/ablations.js';
 import { type AnalysisPlan, readPlan, validatePlan } from '../lib/experiments/analysis-plan.js';
 import { judgeClaims } from '../lib/experiments/confirmatory.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from '../lib/experiments/paired-tests.js';
+import { claimsForestFigure } from '../lib/plots/ablation-figures.js';
 
 const close = (a: number, b: number, tolerance = 1e-4) => assert.ok(Math.abs(a - b) < tolerance, `${a} vs ${b}`);
 
@@ -248,4 +249,67 @@ test("FID's real-data floor: two halves of the training set nearly agree; traini
   assert.ok(halves.logits < 1 && halves.penultimate < 3, JSON.stringify(halves));
   assert.ok(floor.logits > 1.5 * halves.logits, JSON.stringify({ floor, halves }));
   assert.ok(floor.penultimate > 2 * halves.penultimate, JSON.stringify({ floor, halves }));
+});
+
+test('the forest plot: a point per judged claim in its verdict colour, panels by unit, a mark at each margin', () => {
+  const plan = syntheticPlan();
+  const level = [0.9, 0.95, 0.92, 0.97, 0.93];
+  const results = [0, 1, 2, 3, 4].flatMap((k) => [
+    {
+      row: 'base',
+      seed: 1 + k,
+      inceptionScore: 1,
+      frechetDistance: 10 + k,
+      knnLatent: level[k],
+      runDir: '',
+      trainingSeconds: 0,
+    },
+    {
+      row: 'small-g',
+      seed: 1 + k,
+      inceptionScore: 1,
+      frechetDistance: 30 + k * 1.1,
+      knnLatent: level[k] - 0.03 - k * 0.001,
+      runDir: '',
+      trainingSeconds: 0,
+    },
+    {
+      row: 'encoder-lr-x10',
+      seed: 1 + k,
+      inceptionScore: 1,
+      frechetDistance: 10,
+      knnLatent: level[k] - 0.02 + k * 0.001,
+      runDir: '',
+      trainingSeconds: 0,
+    },
+    {
+      row: 'no-unaries',
+      seed: 1 + k,
+      inceptionScore: 1,
+      frechetDistance: 10,
+      knnLatent: level[k] + (k % 2 ? 0.001 : -0.001),
+      runDir: '',
+      trainingSeconds: 0,
+    },
+  ]);
+  const claims = judgeClaims(plan, results);
+  const figure = claimsForestFigure(claims);
+  const points = figure.data.filter((d) => d.mode === 'markers');
+  assert.equal(
+    points.reduce((n, d) => n + (d.x as number[]).length, 0),
+    claims.filter((c) => c.effect !== null).length,
+  );
+  const held = points.find((d) => d.name === 'held')!;
+  assert.equal((held.marker as { color: string }).color, '#2ca02c');
+  // 1NN claims in points (x100), FID in its own panel on a second axis.
+  assert.ok(
+    points.some((d) => d.xaxis === 'x2'),
+    'the FID claim has its own panel',
+  );
+  const shapes = figure.layout.shapes as { x0: number }[];
+  assert.deepEqual(
+    shapes.map((s) => s.x0),
+    [-2],
+    'the 0.02 margin of the non-inferiority claim, in points',
+  );
 });

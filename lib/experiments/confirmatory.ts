@@ -2,7 +2,7 @@ import { ablationRunName, type AblationMetrics, ABLATIONS } from './ablations.js
 import { type AnalysisPlan, type LoadedPlan, planBase, planCommittedAt, planRows, planSeeds } from './analysis-plan.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from './paired-tests.js';
 import { readLedgerEntry } from './score-ledger.js';
-import { LOWER_IS_BETTER, type Verdict } from './statistics.js';
+import { LOWER_IS_BETTER, type TableMetric, type Verdict } from './statistics.js';
 import { mergeConfig } from '../config/training-config.js';
 
 /** One claim of a plan, judged. Effects are signed so that positive is the claim's direction. */
@@ -10,6 +10,7 @@ export interface ConfirmatoryClaim {
   id: string;
   claim: string;
   comparison: string;
+  metric: TableMetric;
   test: 'superiority' | 'non-inferiority';
   margin: number | null;
   /** The seed indices both rows have: the pairs. */
@@ -54,7 +55,7 @@ export function judgeClaims(plan: AnalysisPlan, results: AblationMetrics[]): Con
     const differences = seeds.map((s) => sign * (valueOf(c.better, s)! - valueOf(c.worse, s)!));
     const delta = margin === null ? 0 : -margin;
     const test = pairedTTest(differences, delta);
-    const base = { id: c.id, claim: c.claim, comparison, test: c.test, margin, seeds };
+    const base = { id: c.id, claim: c.claim, comparison, metric: c.metric, test: c.test, margin, seeds };
     if (!test)
       return {
         ...base,

@@ -4,7 +4,8 @@ import { METRIC_FORMATS, metricCell, metricLabel, tableMetrics } from '../experi
 
 import { barChartFigure, lineChartFigure, tableFigure } from './charts.js';
 import type { CurveMetric, LabelledCurve } from '../experiments/learning-curve.js';
-import type { Figure } from './figure.js';
+import type { ConfirmatoryClaim } from '../experiments/confirmatory.js';
+import { baseLayout, type Figure } from './figure.js';
 
 /** One line per row: its seed count and each metric's mean ± 95% interval. */
 export function ablationRowsFigure(rows: TableRow[], title: string): Figure {
@@ -88,4 +89,105 @@ export function learningCurvesFigure(curves: LabelledCurve[], metric: CurveMetri
   layout.legend = { orientation: 'v', x: 0, y: -0.2, yanchor: 'top' };
   layout.margin = { ...(layout.margin as object), b: 80 + 22 * curves.length };
   return figure;
+}
+
+const VERDICT_COLOURS: Record<string, string> = {
+  held: '#2ca02c',
+  contradicted: '#d62728',
+  inconclusive: '#7f7f7f',
+  untested: '#c7c7c7',
+};
+
+/**
+ * A forest plot of judged claims: each claim's effect (in the claim's direction, positive = as claimed) with its
+ * 95% interval, coloured by its verdict (after Holm's correction), a line at zero, and for a non-inferiority claim
+ * a mark at -margin. Claims on 1NN (in points) and on FID are drawn in panels of their own: their units differ.
+ */
+export function claimsForestFigure(
+  claims: ConfirmatoryClaim[],
+  title = 'confirmatory claims: effect and 95% interval',
+): Figure {
+  const panels = [
+    { metrics: ['knnLatent', 'linearProbe', 'reconstructionAgreement'], scale: 100, unit: 'points' },
+    { metrics: ['frechetDistance'], scale: 1, unit: 'FID' },
+    { metrics: ['inceptionScore'], scale: 1, unit: 'IS' },
+  ]
+    .map((panel) => ({ ...panel, claims: claims.filter((c) => panel.metrics.includes(c.metric)) }))
+    .filter((panel) => panel.claims.length > 0);
+  const data: Record<string, unknown>[] = [];
+  const shapes: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = baseLayout(title, 900, 120 + 34 * claims.length);
+  let top = 1;
+  const rowsTotal = panels.reduce((n, p) => n + p.claims.length, 0);
+  panels.forEach((panel, i) => {
+    const axis = i === 0 ? '' : String(i + 1);
+    const height = panel.claims.length / rowsTotal - (panels.length > 1 ? 0.1 : 0);
+    const domain = [Math.max(0, top - height), top];
+    top -= height + 0.2;
+    const labels = panel.claims.map((c) => `${c.id}. ${c.claim}`);
+    for (const verdict of Object.keys(VERDICT_COLOURS)) {
+      const chosen = panel.claims.filter((c) => c.verdict === verdict && c.effect !== null);
+      if (chosen.length === 0) continue;
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        name: verdict,
+        legendgroup: verdict,
+        showlegend: !data.some((d) => d.name === verdict),
+        x: chosen.map((c) => c.effect! * panel.scale),
+        y: chosen.map((c) => `${c.id}. ${c.claim}`),
+        error_x: {
+          type: 'data',
+          symmetric: false,
+          array: chosen.map((c) => (c.ci95![1] - c.effect!) * panel.scale),
+          arrayminus: chosen.map((c) => (c.effect! - c.ci95![0]) * panel.scale),
+        },
+        marker: { color: VERDICT_COLOURS[verdict], size: 10 },
+        xaxis: `x${axis}`,
+        yaxis: `y${axis}`,
+      });
+    }
+    layout[`xaxis${axis}`] = {
+      title: { text: `effect in the claim's direction (${panel.unit})` },
+      zeroline: true,
+      zerolinecolor: '#333',
+      anchor: `y${axis}`,
+    };
+    layout[`yaxis${axis}`] = {
+      domain,
+      categoryorder: 'array',
+      categoryarray: [...labels].reverse(),
+      anchor: `x${axis}`,
+    };
+    // A categorical axis places category k at k: the margin's mark spans its claim's row only.
+    const order = [...labels].reverse();
+    for (const c of panel.claims.filter((c) => c.margin !== null)) {
+      const row = order.indexOf(`${c.id}. ${c.claim}`);
+      shapes.push({
+        type: 'line',
+        xref: `x${axis}`,
+        yref: `y${axis}`,
+        x0: -c.margin! * panel.scale,
+        x1: -c.margin! * panel.scale,
+        y0: row - 0.4,
+        y1: row + 0.4,
+        line: { color: '#ff7f0e', dash: 'dash', width: 2 },
+      });
+    }
+  });
+  layout.shapes = shapes;
+  if (shapes.length > 0)
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      name: 'non-inferiority margin',
+      x: [null],
+      y: [null],
+      line: { color: '#ff7f0e', dash: 'dash', width: 2 },
+    });
+  // The labels' room from their length (about 7 px a character at 13 px): plotly's automargin cannot measure text
+  // in the headless export.
+  const longest = Math.max(...claims.map((c) => `${c.id}. ${c.claim}`.length));
+  layout.margin = { l: Math.min(520, 20 + 7 * longest), r: 30, t: 60, b: 50 };
+  return { data, layout };
 }
