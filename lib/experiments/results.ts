@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { EvaluationSettings } from './ablations.js';
 import type { ClaimResult, TableRow } from './statistics.js';
+import type { ConfirmatoryClaim } from './confirmatory.js';
 import { projectFolder } from '../util/paths.js';
 import type { EpochRecord } from '../io/run-folder.js';
 
@@ -109,9 +110,15 @@ export interface ConfirmatoryTable {
   /** FID of 5,000 training against 5,000 test digits: what real digits score (logits and penultimate layer). */
   frechetDistanceFloor: { logits: number; penultimate: number };
   rows: TableRow[];
-  claims: unknown[];
+  claims: ConfirmatoryClaim[];
   leftOut: { row: string; seedIndex: number; reason: string }[];
   recordedAt: string;
+}
+
+/** The confirmatory part of data/results/<name>.json, or null while the file has none. */
+export function readConfirmatoryTable(name: string): ConfirmatoryTable | null {
+  const table = readJsonFile(resultsFile(name), null) as { confirmatory?: ConfirmatoryTable } | null;
+  return table?.confirmatory ?? null;
 }
 
 /** Writes `confirmatory` into data/results/<name>.json, keeping (and labelling) the exploratory table there. */
