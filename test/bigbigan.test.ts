@@ -211,12 +211,20 @@ test('paired initialisation: rows with one seed start every network they share f
   assert.deepEqual(weightsOf(smallG.networks.discriminator), weightsOf(base.networks.discriminator));
   assert.deepEqual(weightsOf(deterministic.networks.generator), weightsOf(base.networks.generator));
   assert.deepEqual(weightsOf(deterministic.networks.discriminator), weightsOf(base.networks.discriminator));
-  // Without pairing, one stream runs through G, E and D in order: a smaller G moves E's and D's draws.
+  // The high-resolution row's G has one layer fewer. Paired, E still starts as Base's E does; with one stream
+  // through G, E and D in build order, G's missing draw moves every draw of E.
+  const highRes = createBigBiganModel({ ...settings, highResolutionEncoder: true }, 8, 32, 5);
+  assert.deepEqual(weightsOf(highRes.networks.encoder), weightsOf(base.networks.encoder));
   const unpaired = createBigBiganModel({ ...settings, pairedInit: false }, 8, 32, 5);
-  const unpairedSmallG = createBigBiganModel({ ...settings, pairedInit: false, generatorChannels: 4 }, 8, 32, 5);
-  assert.notDeepEqual(weightsOf(unpairedSmallG.networks.encoder), weightsOf(unpaired.networks.encoder));
+  const unpairedHighRes = createBigBiganModel(
+    { ...settings, pairedInit: false, highResolutionEncoder: true },
+    8,
+    32,
+    5,
+  );
+  assert.notDeepEqual(weightsOf(unpairedHighRes.networks.encoder), weightsOf(unpaired.networks.encoder));
   // Another seed starts elsewhere.
   const other = createBigBiganModel(settings, 8, 32, 6);
   assert.notDeepEqual(weightsOf(other.networks.encoder), weightsOf(base.networks.encoder));
-  for (const m of [base, smallG, deterministic, unpaired, unpairedSmallG, other]) m.dispose();
+  for (const m of [base, smallG, deterministic, highRes, unpaired, unpairedHighRes, other]) m.dispose();
 });

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Random } from '../util/random.js';
 import { NUM_CLASSES } from '../data/mnist.js';
@@ -33,28 +32,32 @@ export function inceptionScore(logits: Float32Array, count: number): number {
   return Math.exp(kl / count);
 }
 
-/** Mean and covariance of `count` feature rows of `dim` values, the product in native TensorFlow. */
+/**
+ * Mean and covariance of `count` feature rows of `dim` values, summed in float64 (a covariance of identical sets
+ * must give a distance of exactly zero, and float32 sums do not).
+ */
 function meanAndCovariance(
   values: Float32Array,
   count: number,
   dim: number,
 ): { mean: Float64Array; covariance: Matrix } {
-  const [mean, covariance] = tf.tidy(() => {
-    const x = tf.tensor2d(values.subarray(0, count * dim), [count, dim]);
-    const mu = x.mean(0);
-    const centred = x.sub(mu);
-    return [
-      mu.dataSync(),
-      tf
-        .matMul(centred, centred, true, false)
-        .div(count - 1)
-        .dataSync(),
-    ];
-  });
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d] += values[i * dim + d];
+  for (let d = 0; d < dim; d++) mean[d] /= count;
+  const sums = new Float64Array(dim * dim);
+  const centred = new Float64Array(dim);
+  for (let i = 0; i < count; i++) {
+    for (let d = 0; d < dim; d++) centred[d] = values[i * dim + d] - mean[d];
+    for (let a = 0; a < dim; a++) {
+      const ca = centred[a];
+      const row = a * dim;
+      for (let b = a; b < dim; b++) sums[row + b] += ca * centred[b];
+    }
+  }
   const rows = Array.from({ length: dim }, (_, a) =>
-    Array.from({ length: dim }, (_, b) => (covariance[a * dim + b] + covariance[b * dim + a]) / 2),
+    Array.from({ length: dim }, (_, b) => (a <= b ? sums[a * dim + b] : sums[b * dim + a]) / (count - 1)),
   );
-  return { mean: Float64Array.from(mean), covariance: new Matrix(rows) };
+  return { mean, covariance: new Matrix(rows) };
 }
 
 function symmetricSqrt(m: Matrix): Matrix {

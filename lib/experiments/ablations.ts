@@ -4,9 +4,11 @@ import { detailedSampleScores, sampleScores } from '../eval/generation-scores.js
 import { loadClassifier } from '../eval/classifier.js';
 import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { evaluateRepresentation } from '../eval/representation.js';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunFolder } from '../io/run-folder.js';
+import { projectRoot } from '../util/paths.js';
 import { CURVE_SETTINGS, curveRecorder, formatCurvePoint } from './learning-curve.js';
 import { cachedRunDir, trainCached } from '../training/cached-run.js';
 import { type LedgerEntry, ledgerScores, recordLedgerScores } from './score-ledger.js';
@@ -177,10 +179,18 @@ function recordScores(
   recordLedgerScores(name, config, key, scores, plan);
 }
 
-/** The plan a run trained under, and when it started: when its folder's config.json was written (once, at start). */
+/**
+ * The plan a run trained under, when it started (its folder's config.json is written once, at the start), and the
+ * commit of the code that scored it ("+changes" when tracked files differed from it), so that a table can say
+ * which code made each of its entries.
+ */
 function planRecord(plan: { name: string; sha256: string }, run: RunFolder): LedgerEntry['plan'] {
   const started = fs.statSync(path.join(run.dir, 'config.json')).mtime;
-  return { ...plan, runStartedAt: started.toISOString() };
+  const git = (args: string[]) => spawnSync('git', args, { cwd: projectRoot(), encoding: 'utf8' });
+  const head = git(['rev-parse', 'HEAD']);
+  const changed = git(['status', '--porcelain', '--untracked-files=no']).stdout?.trim();
+  const code = head.status === 0 ? `${head.stdout.trim()}${changed ? '+changes' : ''}` : 'unknown (not a git checkout)';
+  return { ...plan, runStartedAt: started.toISOString(), code };
 }
 
 /** A ledger's scores as the run's metrics: the ledger leaves out the run folder, which is this machine's. */

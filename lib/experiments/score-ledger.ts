@@ -24,7 +24,7 @@ export interface LedgerEntry {
    * when the run was recorded) and when the run started (its folder's config.json was written), so that a table
    * can check that the plan was committed, as it is, before the run began.
    */
-  plan?: { name: string; sha256: string; runStartedAt: string };
+  plan?: { name: string; sha256: string; runStartedAt: string; code?: string };
 }
 
 /** Where the ledger lives: bigbigan-runs/ in the results folder ($BIGAN_RESULTS_DIR, else data/results). */
