@@ -94,8 +94,9 @@ export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<
           result.seconds = (performance.now() - begun) / 1000;
           result.exit = code ?? signal ?? 'unknown';
           result.outcome = code === 0 ? 'done' : code === options.stoppedExitCode ? 'stopped' : 'failed';
-          report();
+          // The next task starts first, so that the line shows the pool as it now is.
           launch();
+          report();
         };
         child.on('exit', finish);
         child.on('error', (error) => {
