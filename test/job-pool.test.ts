@@ -116,9 +116,10 @@ test('a task killed with SIGKILL mid-run fails alone; the same command again res
           .some((d) => fs.readdirSync(path.join(runs, d, 'checkpoints')).some((c) => /^epoch-\d+$/.test(c)))
       : false;
     if (checkpointed)
-      victim = childrenOf(parent.pid!).find((pid) =>
-        /--seed-index\x000\x00/.test(`${fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1')}\x00`),
-      );
+      victim = childrenOf(parent.pid!).find((pid) => {
+        const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(String.fromCharCode(0));
+        return args[args.indexOf('--seed-index') + 1] === '0';
+      });
   }
   assert.ok(victim, 'a task reached its first checkpoint');
   process.kill(victim, 'SIGKILL');
