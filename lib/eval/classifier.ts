@@ -93,19 +93,7 @@ export function classifierLogits(
   count: number,
   batchSize = 1000,
 ): Float32Array {
-  const out = new Float32Array(count * NUM_CLASSES);
-  for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(start + batchSize, count);
-    const logits = tf.tidy(
-      () =>
-        classifier.predict(
-          tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS]),
-        ) as tf.Tensor,
-    );
-    out.set(logits.dataSync() as Float32Array, start * NUM_CLASSES);
-    logits.dispose();
-  }
-  return out;
+  return predictInBatches(classifier, images, count, NUM_CLASSES, batchSize);
 }
 
 /**
@@ -121,17 +109,25 @@ export function classifierFeatures(
   const dense = classifier.layers.filter((l) => l.getClassName() === 'Dense');
   const penultimate = dense[dense.length - 2];
   const features = tf.model({ inputs: classifier.inputs, outputs: penultimate.output as tf.SymbolicTensor });
-  const units = (penultimate.outputShape as number[])[1];
-  const out = new Float32Array(count * units);
+  return predictInBatches(features, images, count, (penultimate.outputShape as number[])[1], batchSize);
+}
+
+/** `model`'s `width` outputs for each of `count` images [N * 784], `batchSize` images at a time. */
+function predictInBatches(
+  model: tf.LayersModel,
+  images: Float32Array,
+  count: number,
+  width: number,
+  batchSize: number,
+): Float32Array {
+  const out = new Float32Array(count * width);
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(start + batchSize, count);
     const batch = tf.tidy(
       () =>
-        features.predict(
-          tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS]),
-        ) as tf.Tensor,
+        model.predict(tf.tensor2d(images.subarray(start * PIXELS, end * PIXELS), [end - start, PIXELS])) as tf.Tensor,
     );
-    out.set(batch.dataSync() as Float32Array, start * units);
+    out.set(batch.dataSync() as Float32Array, start * width);
     batch.dispose();
   }
   return out;
