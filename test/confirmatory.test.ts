@@ -210,6 +210,7 @@ test('ablate --plan: runs record the plan; a plan edited after its runs leaves e
   for (const e of entries) {
     const entry = JSON.parse(fs.readFileSync(path.join(dir, 'bigbigan-runs', e), 'utf8'));
     assert.equal(entry.plan.sha256, sha);
+    assert.match(entry.plan.code, /^[0-9a-f]{40}(\+changes)?$/, 'the commit of the code that made it');
     assert.equal(entry.config.bigbigan.pairedInit, true);
   }
   const claim = JSON.parse(trained.stdout.trim().split('\n').pop()!);

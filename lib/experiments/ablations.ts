@@ -108,6 +108,8 @@ export async function runAblationRow(
 ): Promise<AblationMetrics[]> {
   const results: AblationMetrics[] = [];
   const mnist = loadMnist();
+  // The code this process runs is the checkout as it was when the row began, not when a run ends.
+  const code = options.plan ? codeVersion() : undefined;
   for (const s of options.seedIndices ?? seedRange(options.seeds)) {
     const config = ablationRunConfig(options, change, s);
     const name = ablationRunName(row, s);
@@ -161,7 +163,8 @@ export async function runAblationRow(
     }
     trained.model.dispose();
     const metrics = cached[key] as AblationMetrics;
-    if (options.record) recordScores(name, config, key, metrics, options.plan && planRecord(options.plan, trained.run));
+    if (options.record)
+      recordScores(name, config, key, metrics, options.plan && planRecord(options.plan, trained.run, code!));
     results.push(metrics);
   }
   return results;
@@ -181,16 +184,19 @@ function recordScores(
 
 /**
  * The plan a run trained under, when it started (its folder's config.json is written once, at the start), and the
- * commit of the code that scored it ("+changes" when tracked files differed from it), so that a table can say
- * which code made each of its entries.
+ * code that trained and scored it, so that a table can say which code made each of its entries.
  */
-function planRecord(plan: { name: string; sha256: string }, run: RunFolder): LedgerEntry['plan'] {
+function planRecord(plan: { name: string; sha256: string }, run: RunFolder, code: string): LedgerEntry['plan'] {
   const started = fs.statSync(path.join(run.dir, 'config.json')).mtime;
+  return { ...plan, runStartedAt: started.toISOString(), code };
+}
+
+/** The checkout's commit, with "+changes" when tracked files differ from it. */
+function codeVersion(): string {
   const git = (args: string[]) => spawnSync('git', args, { cwd: projectRoot(), encoding: 'utf8' });
   const head = git(['rev-parse', 'HEAD']);
   const changed = git(['status', '--porcelain', '--untracked-files=no']).stdout?.trim();
-  const code = head.status === 0 ? `${head.stdout.trim()}${changed ? '+changes' : ''}` : 'unknown (not a git checkout)';
-  return { ...plan, runStartedAt: started.toISOString(), code };
+  return head.status === 0 ? `${head.stdout.trim()}${changed ? '+changes' : ''}` : 'unknown (not a git checkout)';
 }
 
 /** A ledger's scores as the run's metrics: the ledger leaves out the run folder, which is this machine's. */
