@@ -8,7 +8,7 @@ import { tableRows } from '../experiments/statistics.js';
 import { frechetDistanceFloor } from '../eval/generation-scores.js';
 import { consoleProgress } from '../training/progress.js';
 import { runsDir } from '../util/paths.js';
-import { integerFlag } from './flags.js';
+import { integerFlag, poolFlags } from './flags.js';
 import { biganArgv } from './slurm.js';
 import { runSweep } from './sweep.js';
 import { poolLayout } from './throughput.js';
@@ -56,8 +56,7 @@ export async function ablatePlanCommand(flags: {
     return 0;
   }
   if (!flags.collect) {
-    const jobs = integerFlag('jobs', flags.jobs, { min: 1, max: 256 });
-    const threads = integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 });
+    const { jobs, threads } = poolFlags(flags);
     const logs = path.join(runsDir(), 'pool', plan.name);
     // Seed by seed across the rows: a sweep cut short leaves complete pairs, not complete rows.
     const tasks = plan.seeds.base.flatMap((s) =>

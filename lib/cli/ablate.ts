@@ -13,7 +13,7 @@ import { type AblationTable, lockResults, resultsFile, writeResults } from '../e
 import { type ClaimResult, type TableRow, tableRows, testClaims } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
 import { metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
-import { choiceFlag, integerFlag } from './flags.js';
+import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { runsDir } from '../util/paths.js';
 import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { poolLayout } from './throughput.js';
@@ -92,8 +92,7 @@ export async function ablateCommand(flags: {
     submit(`ablate-${budget}`, arrayJobScript(tasks, sweepArgs(budget, flags), slurm), slurm);
     return 0;
   }
-  const jobs = integerFlag('jobs', flags.jobs, { min: 1, max: 256 });
-  const threadsPerJob = integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 });
+  const { jobs, threads: threadsPerJob } = poolFlags(flags);
   if (flags.collect && (jobs !== undefined || threadsPerJob !== undefined))
     throw new Error('--collect trains nothing: --jobs and --threads-per-job do not apply');
   // Taken before any work: a second process tabling the same results is refused now, not after its sweep.

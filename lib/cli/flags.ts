@@ -57,3 +57,11 @@ export function outFolderFlag(value: string | undefined): string | undefined {
   }
   return value;
 }
+
+/** `--jobs N --threads-per-job T` of a job pool: each a whole number from 1 to 256, undefined when not given. */
+export function poolFlags(flags: { jobs?: string; threadsPerJob?: string }): { jobs?: number; threads?: number } {
+  return {
+    jobs: integerFlag('jobs', flags.jobs, { min: 1, max: 256 }),
+    threads: integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 }),
+  };
+}

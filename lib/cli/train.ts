@@ -10,7 +10,7 @@ import {
 } from '../config/training-config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
-import { choiceFlag, integerFlag } from './flags.js';
+import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
@@ -222,8 +222,7 @@ async function trainSeeds(
   if (flags.resume) throw new Error('--seeds resumes each seed whose folder exists by itself; drop --resume');
   const seeds = flags.seeds!.split(',').map((text) => integerFlag('seeds', text.trim(), { max: 2 ** 32 - 1 })!);
   if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds: a seed is named twice in '${flags.seeds}'`);
-  const jobs = integerFlag('jobs', flags.jobs, { min: 1, max: 256 });
-  const threads = integerFlag('threads-per-job', flags.threadsPerJob, { min: 1, max: 256 });
+  const { jobs, threads } = poolFlags(flags);
   makeConfig(run.preset, { model: run.model, ...(run.epochs !== undefined && { epochs: run.epochs }) });
   const layout = await poolLayout(jobs, threads);
   const tasks = seeds.map((seed) => {
@@ -232,7 +231,7 @@ async function trainSeeds(
     if (run.epochs !== undefined) args.push('--epochs', String(run.epochs));
     if (flags.init !== undefined) args.push('--init', pretrainedName(flags.init));
     if (fs.existsSync(path.join(out, 'config.json'))) args.push('--resume');
-    return { label: `seed ${seed}`, command: biganArgv(args), log: path.join(`${out}.log`) };
+    return { label: `seed ${seed}`, command: biganArgv(args), log: `${out}.log` };
   });
   return runSweep(tasks, layout, `runs in ${run.out}-s<SEED>, logs beside them`);
 }
