@@ -21,15 +21,17 @@ commands:
                    backend, versions, cores, the MNIST files' checks, and the machine's training throughput for a
                    sweep: one process at all threads against one single-threaded process a core (measured once per
                    machine and remembered; --measure measures again). The job pool takes the faster layout
-  train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
-        [--init pretrained/NAME] [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
+  train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper|official [--epochs N] [--until E]
+        [--seed S] [--out DIR] [--resume] [--init pretrained/NAME] [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
         [--seeds S1,S2,... [--jobs N] [--threads-per-job T]]
                    train (a run folder under runs/ unless --out); --resume continues from the last checkpoint
                    (options given with --resume must agree with the run's config); --init starts E and G from a
                    pretrained model of data/pretrained/ (fine-tuning; D starts afresh); on USR1 or TERM it writes a
                    checkpoint at the next step and exits 75 (so does Ctrl-C). --seeds trains one run per seed, in
                    DIR-sSEED, as a local job pool (see ablate). --engine slurm submits one job that resumes when
-                   requeued and requeues itself on Slurm's warning signal (--dry-run prints the script)
+                   requeued and requeues itself on Slurm's warning signal (--dry-run prints the script).
+                   --until E stops after epoch E with a checkpoint (the first part of the run's schedule; --resume
+                   without it goes on)
   eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe, reconstruction agreement, at
                    the newest checkpoint (or the end of epoch N); writes DIR/metrics.json (and adds the epoch to
@@ -108,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
             model: { type: 'string' },
             preset: { type: 'string' },
             epochs: { type: 'string' },
+            until: { type: 'string' },
             seed: { type: 'string' },
             seeds: { type: 'string' },
             jobs: { type: 'string' },

@@ -23,6 +23,8 @@ export interface TrainFlags {
   model?: string;
   preset?: string;
   epochs?: string;
+  /** Stop after this epoch, resumable (the first part of a longer schedule). */
+  until?: string;
   seed?: string;
   /** Several seeds, each its own run in <out>-s<SEED>, trained as a local job pool. */
   seeds?: string;
@@ -145,7 +147,7 @@ async function pretrainedStart(
 }
 
 /**
- * `bigan train --model bigan --preset quick|reproduction|paper [--epochs N] [--seed S] [--out DIR] [--resume]
+ * `bigan train --model bigan --preset quick|reproduction|paper|official [--epochs N] [--until E] [--seed S] [--out DIR] [--resume]
  * [--init pretrained/NAME] [--engine local|slurm ...]`.
  */
 export async function trainCommand(flags: TrainFlags): Promise<number> {
@@ -155,6 +157,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     throw new Error('BigBiGAN trains through its ablation runner: npx bigan ablate --rows base [--budget table]');
   const out = path.resolve(flags.out ?? path.join(runsDir(), `${model}-${preset}`));
   const epochs = integerFlag('epochs', flags.epochs, { min: 1 });
+  const until = integerFlag('until', flags.until, { min: 1 });
   const seed = integerFlag('seed', flags.seed, { max: 2 ** 32 - 1 });
   const slurm = { partition: flags.partition, gres: flags.gres, time: flags.time, dryRun: flags.dryRun };
   if (engineFlag(flags.engine, slurm) === 'slurm') {
@@ -167,7 +170,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
     submit(`train-${path.basename(out)}`, trainJobScript(out, args, slurm), slurm);
     return 0;
   }
-  if (flags.seeds !== undefined) return await trainSeeds(flags, { model, preset, out, epochs });
+  if (flags.engine === 'slurm' && until !== undefined) throw new Error('--until is for local runs');
+  if (flags.seeds !== undefined) return await trainSeeds(flags, { model, preset, out, epochs, until });
   if (flags.jobs !== undefined || flags.threadsPerJob !== undefined)
     throw new Error('--jobs and --threads-per-job run several seeds at once: give them with --seeds');
   const existing = flags.resume ? RunFolder.open(out) : null;
@@ -194,11 +198,19 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   let result;
   try {
     result = await withStopOnSignals(
-      (stop) => train({ runDir: out, config, resume: flags.resume, stop, initialise: start?.initialise }),
+      (stop) =>
+        train({ runDir: out, config, resume: flags.resume, stop, initialise: start?.initialise, untilEpoch: until }),
       (signal) => console.error(`${signal}: stopping at the next step, with a checkpoint`),
     );
   } finally {
     start?.model.dispose();
+  }
+  const done = result.history.length;
+  if (result.stopped && until !== undefined && done >= until) {
+    console.log(
+      `stopped after epoch ${done} as asked (--until ${until}) with a checkpoint in ${result.run.dir}; --resume goes on to epoch ${result.run.config.epochs}`,
+    );
+    return 0;
   }
   if (result.stopped) {
     console.log(`stopped on a signal with a checkpoint in ${result.run.dir}; continue with --resume`);
@@ -216,7 +228,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
  */
 async function trainSeeds(
   flags: TrainFlags,
-  run: { model: ModelKind; preset: PresetName; out: string; epochs?: number },
+  run: { model: ModelKind; preset: PresetName; out: string; epochs?: number; until?: number },
 ): Promise<number> {
   if (flags.seed !== undefined) throw new Error('give either --seed S or --seeds S1,S2,...');
   if (flags.resume) throw new Error('--seeds resumes each seed whose folder exists by itself; drop --resume');
@@ -229,6 +241,7 @@ async function trainSeeds(
     const out = `${run.out}-s${seed}`;
     const args = ['train', '--model', run.model, '--preset', run.preset, '--seed', String(seed), '--out', out];
     if (run.epochs !== undefined) args.push('--epochs', String(run.epochs));
+    if (run.until !== undefined) args.push('--until', String(run.until));
     if (flags.init !== undefined) args.push('--init', pretrainedName(flags.init));
     if (fs.existsSync(path.join(out, 'config.json'))) args.push('--resume');
     return { label: `seed ${seed}`, command: biganArgv(args), log: `${out}.log` };

@@ -9,6 +9,9 @@ const QUICK: TrainingConfig = validateConfig({
     encoderOutput: 'linear',
     discriminatorLatent: 'input',
     initStddev: 0.02,
+    bias: true,
+    batchNormAffine: true,
+    layout: 'reproduction',
   },
   epochs: 1,
   batchSize: 64,
@@ -37,6 +40,11 @@ const QUICK: TrainingConfig = validateConfig({
     highResolutionEncoder: false,
     pairedInit: false,
   },
+  trainSet: 'first',
+  update: 'alternating',
+  lossTerms: 'sum',
+  lastBatch: 'drop',
+  batchNormEstimate: 0,
 });
 
 /** Base in a seconds-long version and at the budget of the committed table. */

@@ -187,13 +187,28 @@ export interface Batch {
 
 /**
  * The index order of one epoch: a permutation of the split drawn from `random`, cut into batches of
- * `batchSize`. The last, short batch is dropped, as batch normalisation dislikes tiny batches.
+ * `batchSize`. The last, short batch is dropped, as batch normalisation dislikes tiny batches, or with `wrap` filled
+ * up from the permutation's first digits (the official BiGAN code's batches run on across epochs, so an epoch of
+ * 50,000 digits is 391 full batches there).
  */
-export function epochBatches(count: number, batchSize: number, random: Random): Int32Array[] {
+export function epochBatches(
+  count: number,
+  batchSize: number,
+  random: Random,
+  lastBatch: 'drop' | 'wrap' = 'drop',
+): Int32Array[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
   const order = random.permutation(count);
   const batches: Int32Array[] = [];
-  for (let start = 0; start + batchSize <= count; start += batchSize) batches.push(order.subarray(start, start + batchSize));
+  let start = 0;
+  for (; start + batchSize <= count; start += batchSize) batches.push(order.subarray(start, start + batchSize));
+  if (lastBatch === 'wrap' && start < count) {
+    // The rest of the permutation, filled up from its start: every digit once, a few twice.
+    const wrapped = new Int32Array(batchSize);
+    wrapped.set(order.subarray(start));
+    wrapped.set(order.subarray(0, batchSize - (count - start)), count - start);
+    batches.push(wrapped);
+  }
   return batches;
 }
 

@@ -43,7 +43,7 @@ export function reconstruct(
   // A conditional G reconstructs with the true label: G(E(x), c).
   const out = tf.tidy(() =>
     model.generate(
-      model.encode(tf.tensor2d(x, [indices.length, PIXELS])),
+      model.latentOf(model.encode(tf.tensor2d(x, [indices.length, PIXELS]))),
       model.conditional
         ? tf.tensor1d(
             indices.map((j) => split.labels[j]),

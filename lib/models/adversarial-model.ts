@@ -53,8 +53,13 @@ export interface AdversarialModel {
   discriminatorLoss(inputs: StepInputs, outputs: EncodedAndGenerated): NamedLosses;
   /** Loss of E and G's phase, computed with the already updated D. */
   encoderGeneratorLoss(inputs: StepInputs, outputs: EncodedAndGenerated): NamedLosses;
-  /** E(x) in inference mode, [B, latentSize]. */
+  /** E(x) in inference mode, [B, latentSize]: the representation the 1NN on E(x) reads. */
   encode(images: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * The latent that an `encode` output stands for, as G takes it (G(E(x)) is `generate(latentOf(encode(x)))`):
+   * the output itself, or its squashed form when E's output is squashed into the prior's support.
+   */
+  latentOf(encoded: tf.Tensor2D): tf.Tensor2D;
   /** The encoder's penultimate features in inference mode, [B, hidden]. */
   encodeFeatures(images: tf.Tensor2D): tf.Tensor2D;
   /** G(z[, c]) in inference mode, [B, 784]. */

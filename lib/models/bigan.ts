@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, PIXELS } from '../data/mnist.js';
 import { opSeed, Random } from '../util/random.js';
-import { biganDiscriminatorLoss, biganEncoderGeneratorLoss } from '../losses/adversarial.js';
+import { biganDiscriminatorLoss, biganEncoderGeneratorLoss, type NamedLosses } from '../losses/adversarial.js';
 import type { AdversarialModel, EncodedAndGenerated, StepInputs } from './adversarial-model.js';
 import {
-  activation,
-  BATCH_NORM,
   concat,
   denseStack,
+  type DenseStyle,
   networksDisposer,
   Initializer,
   supportsBatchGroups,
@@ -16,16 +15,32 @@ import {
   withGradients,
 } from './blocks.js';
 
-/** The BiGAN MLPs of the reproduction, with the official code's two variants as options. */
+/** The BiGAN MLPs: the PyTorch reproduction's (`layout: 'reproduction'`) or the official code's. */
 export interface BiganArchitecture {
   latentSize: number;
   hiddenUnits: number;
-  /** `tanh` squashes E(x) into [-1, 1], the support of the uniform prior (the official code's variant). */
-  encoderOutput: 'linear' | 'tanh';
-  /** `input`: D sees concat(x, z). `projection`: z joins D's second layer through a learned projection. */
+  /**
+   * `linear`: E(x) as it comes out of the last layer. `tanh`: squashed into [-1, 1], the support of the uniform
+   * prior, inside E. `squash`: E's output l stays the representation (what the 1NN on E(x) reads) and D and G
+   * receive 2 sigmoid(l) - 1 (the official code's uniform `logits_to_sample`).
+   */
+  encoderOutput: 'linear' | 'tanh' | 'squash';
+  /**
+   * `input`: D sees concat(x, z). `projection`: z joins D's second layer through its own learned projection,
+   * added to the first layer's before batch norm (the official code's `apply_cond`).
+   */
   discriminatorLatent: 'input' | 'projection';
   /** Standard deviation of the N(0, std) kernel initialisation. */
   initStddev: number;
+  /** Dense layers learn a bias (false: the official `--nobias`). */
+  bias: boolean;
+  /** Batch norm learns a gain and shift (false: the official `--nogain --nobias`). */
+  batchNormAffine: boolean;
+  /**
+   * `official` (net.py's deconvnet_mnist_mlp and its BinaryClassifier): G normalises its first layer too and
+   * projects z into its second, D's last layer starts at zero, batch norm's epsilon is 1e-8.
+   */
+  layout: 'reproduction' | 'official';
 }
 
 /**
@@ -48,11 +63,17 @@ export interface BiganNetworks {
   discriminator: tf.LayersModel;
 }
 
+/** The layer style an architecture asks for. */
+export function denseStyle(arch: BiganArchitecture): DenseStyle {
+  return { bias: arch.bias, affine: arch.batchNormAffine, epsilon: arch.layout === 'official' ? 1e-8 : 1e-5 };
+}
+
 /** E: 784-1024 (LeakyReLU 0.2)-1024 (BN, LeakyReLU)-latent. */
 export function buildEncoder(
   arch: BiganArchitecture,
   init: Initializer,
 ): { encoder: tf.LayersModel; encoderFeatures: tf.LayersModel } {
+  const style = denseStyle(arch);
   const x = tf.input({ shape: [PIXELS], name: 'encoder_x' });
   const [, hidden] = denseStack(
     x,
@@ -62,8 +83,10 @@ export function buildEncoder(
     ],
     init,
     'encoder',
+    style,
   );
-  const [z] = denseStack(hidden, [{ units: arch.latentSize, activation: arch.encoderOutput }], init, 'encoder_out');
+  const output = arch.encoderOutput === 'tanh' ? 'tanh' : 'linear';
+  const [z] = denseStack(hidden, [{ units: arch.latentSize, activation: output }], init, 'encoder_out', style);
   return {
     encoder: tf.model({ inputs: x, outputs: z, name: 'encoder' }),
     encoderFeatures: tf.model({ inputs: x, outputs: hidden, name: 'encoder_features' }),
@@ -72,13 +95,15 @@ export function buildEncoder(
 
 /**
  * G: latent-1024 (ReLU)-1024 (BN, ReLU)-784 sigmoid; conditional variants take [z, c] (see {@link Conditioning}),
- * the extended one replacing the first layer by its two branches.
+ * the extended one replacing the first layer by its two branches. The official layout: latent-1024 (BN, ReLU)
+ * -1024 (z projected in, BN, ReLU)-784 sigmoid.
  */
 export function buildGenerator(
   arch: BiganArchitecture,
   init: Initializer,
   conditioning: Conditioning = 'none',
 ): tf.LayersModel {
+  const style = denseStyle(arch);
   const z = tf.input({ shape: [arch.latentSize], name: 'generator_z' });
   const c = tf.input({ shape: [NUM_CLASSES], name: 'generator_c' });
   const tail = [
@@ -86,13 +111,25 @@ export function buildGenerator(
     { units: PIXELS, activation: 'sigmoid' },
   ] as const;
   let layers: tf.SymbolicTensor[];
-  if (conditioning === 'extended') {
-    const [hz] = denseStack(z, [{ units: EXTENDED_UNITS.z, activation: 'relu' }], init, 'generator_z');
-    const [hc] = denseStack(c, [{ units: EXTENDED_UNITS.c, activation: 'relu' }], init, 'generator_c');
-    layers = denseStack(concat([hz, hc], 'generator_zc'), [...tail], init, 'generator_shared');
+  if (arch.layout === 'official') {
+    if (conditioning !== 'none') throw new Error('the official layout is the unconditional BiGAN only');
+    // net.py's apply_cond adds a projection of z to the second layer's product, before batch norm: one product
+    // of concat(h1, z) with the two kernels stacked computes the same sum.
+    const [h1] = denseStack(
+      z,
+      [{ units: arch.hiddenUnits, activation: 'relu', batchNorm: true }],
+      init,
+      'generator',
+      style,
+    );
+    layers = denseStack(concat([h1, z], 'generator_hz'), [...tail], init, 'generator_shared', style);
+  } else if (conditioning === 'extended') {
+    const [hz] = denseStack(z, [{ units: EXTENDED_UNITS.z, activation: 'relu' }], init, 'generator_z', style);
+    const [hc] = denseStack(c, [{ units: EXTENDED_UNITS.c, activation: 'relu' }], init, 'generator_c', style);
+    layers = denseStack(concat([hz, hc], 'generator_zc'), [...tail], init, 'generator_shared', style);
   } else {
     const input = conditioning === 'simple' ? concat([z, c], 'generator_zc') : z;
-    layers = denseStack(input, [{ units: arch.hiddenUnits, activation: 'relu' }, ...tail], init, 'generator');
+    layers = denseStack(input, [{ units: arch.hiddenUnits, activation: 'relu' }, ...tail], init, 'generator', style);
   }
   return tf.model({
     inputs: conditioning === 'none' ? z : [z, c],
@@ -101,22 +138,26 @@ export function buildGenerator(
   });
 }
 
-/** D on (x, z[, c]): (784 + latent [+ 10])-1024 (LeakyReLU)-1024 (BN, LeakyReLU)-1 logit, or the variants. */
+/**
+ * D on (x, z[, c]): (784 + latent [+ 10])-1024 (LeakyReLU)-1024 (BN, LeakyReLU)-1 logit, or the variants; with
+ * `projection`, 784-1024 (LeakyReLU)-1024 (z projected in, BN, LeakyReLU)-1.
+ */
 export function buildJointDiscriminator(
   arch: BiganArchitecture,
   init: Initializer,
   conditioning: Conditioning = 'none',
 ): tf.LayersModel {
+  const style = denseStyle(arch);
   const x = tf.input({ shape: [PIXELS], name: 'discriminator_x' });
   const z = tf.input({ shape: [arch.latentSize], name: 'discriminator_z' });
   const c = tf.input({ shape: [NUM_CLASSES], name: 'discriminator_c' });
   const second = { units: arch.hiddenUnits, activation: 'leakyRelu', batchNorm: true } as const;
   let hidden: tf.SymbolicTensor;
   if (conditioning === 'extended') {
-    const [hx] = denseStack(x, [{ units: EXTENDED_UNITS.x, activation: 'leakyRelu' }], init, 'discriminator_x');
-    const [hz] = denseStack(z, [{ units: EXTENDED_UNITS.z, activation: 'leakyRelu' }], init, 'discriminator_z');
-    const [hc] = denseStack(c, [{ units: EXTENDED_UNITS.c, activation: 'leakyRelu' }], init, 'discriminator_c');
-    [hidden] = denseStack(concat([hx, hz, hc], 'discriminator_xzc'), [second], init, 'discriminator_shared');
+    const [hx] = denseStack(x, [{ units: EXTENDED_UNITS.x, activation: 'leakyRelu' }], init, 'discriminator_x', style);
+    const [hz] = denseStack(z, [{ units: EXTENDED_UNITS.z, activation: 'leakyRelu' }], init, 'discriminator_z', style);
+    const [hc] = denseStack(c, [{ units: EXTENDED_UNITS.c, activation: 'leakyRelu' }], init, 'discriminator_c', style);
+    [hidden] = denseStack(concat([hx, hz, hc], 'discriminator_xzc'), [second], init, 'discriminator_shared', style);
   } else if (arch.discriminatorLatent === 'input') {
     const joint =
       conditioning === 'simple' ? concat([x, z, c], 'discriminator_xzc') : concat([x, z], 'discriminator_xz');
@@ -125,20 +166,22 @@ export function buildJointDiscriminator(
       [{ units: arch.hiddenUnits, activation: 'leakyRelu' }, second],
       init,
       'discriminator',
+      style,
     );
   } else {
     if (conditioning !== 'none')
       throw new Error('architecture.discriminatorLatent "projection" is only available for the unconditional BiGAN');
-    const [h1] = denseStack(x, [{ units: arch.hiddenUnits, activation: 'leakyRelu' }], init, 'discriminator');
-    const [hx] = denseStack(h1, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_x2');
-    const [hz] = denseStack(z, [{ units: arch.hiddenUnits, activation: 'linear' }], init, 'discriminator_z2');
-    const summed = tf.layers.add({ name: 'discriminator_2_sum' }).apply([hx, hz]) as tf.SymbolicTensor;
-    const normed = tf.layers
-      .batchNormalization({ ...BATCH_NORM, name: 'discriminator_2_bn' })
-      .apply(summed) as tf.SymbolicTensor;
-    hidden = activation(normed, 'leakyRelu', 'discriminator_2_leakyRelu');
+    const [h1] = denseStack(x, [{ units: arch.hiddenUnits, activation: 'leakyRelu' }], init, 'discriminator', style);
+    // W1 h1 + W2 z as one product of concat(h1, z) (see buildGenerator's official layout).
+    [hidden] = denseStack(concat([h1, z], 'discriminator_hz'), [second], init, 'discriminator_shared', style);
   }
-  const [logit] = denseStack(hidden, [{ units: 1, activation: 'linear' }], init, 'discriminator_out');
+  const [logit] = denseStack(
+    hidden,
+    [{ units: 1, activation: 'linear', zeroKernel: arch.layout === 'official' }],
+    init,
+    'discriminator_out',
+    style,
+  );
   return tf.model({ inputs: conditioning === 'none' ? [x, z] : [x, z, c], outputs: logit, name: 'discriminator' });
 }
 
@@ -165,8 +208,14 @@ export function createBiganModel(
   arch: BiganArchitecture,
   seed: number,
   conditioning: Conditioning = 'none',
+  lossTerms: 'sum' | 'mean' = 'sum',
 ): AdversarialModel {
   const nets = buildBigan(arch, seed, conditioning);
+  // E's output as G and D take it (see BiganArchitecture.encoderOutput).
+  const latentOf = (encoded: tf.Tensor2D): tf.Tensor2D =>
+    arch.encoderOutput === 'squash' ? tf.tidy(() => tf.sigmoid(encoded).mul(2).sub(1)) : encoded;
+  const reduced = (losses: NamedLosses): NamedLosses =>
+    lossTerms === 'mean' ? { ...losses, total: tf.tidy(() => losses.total.mul(0.5)) } : losses;
   const { encoder, generator, discriminator } = nets;
   const conditional = conditioning !== 'none';
   const oneHot = (labels: tf.Tensor1D) => tf.oneHot(labels, NUM_CLASSES).toFloat() as tf.Tensor2D;
@@ -177,10 +226,12 @@ export function createBiganModel(
   };
   // Neither network's inputs (data, prior samples, labels) are ever differentiated.
   const encodeAndGenerate = (inputs: StepInputs): EncodedAndGenerated => ({
-    encoded: withGradients(
-      encoder,
-      { modelInputs: false },
-      () => encoder.apply(inputs.images, { training: true }) as tf.Tensor2D,
+    encoded: latentOf(
+      withGradients(
+        encoder,
+        { modelInputs: false },
+        () => encoder.apply(inputs.images, { training: true }) as tf.Tensor2D,
+      ),
     ),
     generated: withGradients(
       generator,
@@ -232,15 +283,16 @@ export function createBiganModel(
       const { encoderLogits, generatorLogits } = withGradients(discriminator, { modelInputs: false }, () =>
         logits(inputs, outputs),
       );
-      return biganDiscriminatorLoss(encoderLogits, generatorLogits);
+      return reduced(biganDiscriminatorLoss(encoderLogits, generatorLogits));
     },
     encoderGeneratorLoss: (inputs, outputs) => {
       const { encoderLogits, generatorLogits } = withGradients(discriminator, { weights: false }, () =>
         logits(inputs, outputs),
       );
-      return biganEncoderGeneratorLoss(encoderLogits, generatorLogits);
+      return reduced(biganEncoderGeneratorLoss(encoderLogits, generatorLogits));
     },
     encode: (images) => encoder.apply(images, { training: false }) as tf.Tensor2D,
+    latentOf,
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
     generate: (latents, labels) =>
       tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),

@@ -297,6 +297,8 @@ export function createBigBiganModel(
       return bigbiganEncoderGeneratorLoss(encoderScores, generatorScores, scores);
     },
     encode: (images) => tf.tidy(() => encodeLatent(images, false, 0)),
+    // E(x) is already a point of the prior's space (its mean, for a stochastic E).
+    latentOf: (encoded) => encoded,
     encodeFeatures: (images) => nets.encoderFeatures.apply(images, { training: false }) as tf.Tensor2D,
     dispose: networksDisposer(encoder, generator, discriminator),
     // G works at 14x14 with the high-resolution encoder; samples are upsampled to 28x28 for grids and scores.

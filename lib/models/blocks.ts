@@ -10,7 +10,18 @@ export interface DenseLayerSpec {
   units: number;
   activation: Activation;
   batchNorm?: boolean;
+  /** The kernel starts at zero (the official BiGAN D's last layer, so that D starts undecided), not N(0, std). */
+  zeroKernel?: boolean;
 }
+
+/** What every layer of a network shares: biases, batch norm's gain and shift, its epsilon. */
+export interface DenseStyle {
+  bias: boolean;
+  affine: boolean;
+  epsilon: number;
+}
+
+export const REPRODUCTION_STYLE: DenseStyle = { bias: true, affine: true, epsilon: 1e-5 };
 
 /**
  * How weights start: N(0, std) kernels and zero biases, each layer seeded from one Random so that a model's
@@ -48,6 +59,7 @@ export function denseStack(
   specs: DenseLayerSpec[],
   init: Initializer,
   prefix: string,
+  style: DenseStyle = REPRODUCTION_STYLE,
 ): tf.SymbolicTensor[] {
   const outputs: tf.SymbolicTensor[] = [];
   let x = input;
@@ -57,10 +69,12 @@ export function denseStack(
       units: spec.units,
       activation: spec.activation,
       batchNorm: spec.batchNorm ?? false,
-      kernelInitializer: init.kernel(),
+      bias: style.bias,
+      affine: style.affine,
+      kernelInitializer: spec.zeroKernel ? tf.initializers.zeros() : init.kernel(),
       leakySlope: LEAKY_SLOPE,
       averageFactor: 1 - BATCH_NORM.momentum,
-      epsilon: BATCH_NORM.epsilon,
+      epsilon: style.epsilon,
     });
     x = block.apply(x) as tf.SymbolicTensor;
     outputs.push(x);

@@ -18,6 +18,13 @@ export interface DenseBlockArgs {
   units: number;
   activation: Activation;
   batchNorm: boolean;
+  /** A learned bias after the product (default true; the official BiGAN code's `--nobias` has none). */
+  bias?: boolean;
+  /**
+   * Batch normalisation's learned gain and shift (default true). Without them (the official code's `--nogain
+   * --nobias`) the layer keeps gamma 1 and beta 0 as fixed weights, so its checkpoints have the same names.
+   */
+  affine?: boolean;
   /** Absent when the layer is rebuilt from a saved model's config, whose weights then arrive with it. */
   kernelInitializer?: ReturnType<typeof tf.initializers.randomNormal>;
   name: string;
@@ -58,7 +65,7 @@ export class DenseBlock extends tf.layers.Layer {
   static readonly className = 'BiganDenseBlock';
   private readonly config: Required<Omit<DenseBlockArgs, 'name'>>;
   private kernel!: LayerWeight;
-  private bias!: LayerWeight;
+  private bias?: LayerWeight;
   private gamma?: LayerWeight;
   private beta?: LayerWeight;
   private movingMean?: LayerWeight;
@@ -77,6 +84,12 @@ export class DenseBlock extends tf.layers.Layer {
    * product over the stacked rows is faster than one per batch: BiGAN's D judges encoder and generator pairs so.
    */
   batchGroups = 1;
+  /**
+   * While set, a training pass moves the running statistics by this factor instead of the configured one: 1/k on
+   * the k-th of a series of batches leaves them the plain average of the k batches' statistics, as the official
+   * BiGAN code's batch-norm re-estimation computes them (see `reestimateBatchNorm`).
+   */
+  statisticsFactor: number | null = null;
 
   constructor(args: DenseBlockArgs) {
     super({ name: args.name });
@@ -85,6 +98,8 @@ export class DenseBlock extends tf.layers.Layer {
       averageFactor: 0.1,
       epsilon: 1e-5,
       portable: false,
+      bias: true,
+      affine: true,
       ...args,
       kernelInitializer: args.kernelInitializer ?? tf.initializers.zeros(),
     };
@@ -96,15 +111,16 @@ export class DenseBlock extends tf.layers.Layer {
     if (inputDim == null) throw new Error(`${this.name}: the input's last dimension must be known`);
     const { units } = this.config;
     this.kernel = this.addWeight('kernel', [inputDim, units], 'float32', this.config.kernelInitializer);
-    this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
+    if (this.config.bias) this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
     if (this.config.batchNorm) {
+      const { affine } = this.config;
       ({
         gamma: this.gamma,
         beta: this.beta,
         movingMean: this.movingMean,
         movingVariance: this.movingVariance,
       } = addBatchNormWeights((name, init, trainable) =>
-        this.addWeight(name, [units], 'float32', init, undefined, trainable),
+        this.addWeight(name, [units], 'float32', init, undefined, trainable && affine),
       ));
     }
     this.built = true;
@@ -125,8 +141,10 @@ export class DenseBlock extends tf.layers.Layer {
   }
 
   private portable(x: tf.Tensor, training: boolean): tf.Tensor {
-    const { batchNorm, epsilon, averageFactor, activation, leakySlope } = this.config;
-    let h: tf.Tensor = tf.matMul(x as tf.Tensor2D, this.kernel.read() as tf.Tensor2D).add(this.bias.read());
+    const { batchNorm, epsilon, activation, leakySlope } = this.config;
+    const averageFactor = this.statisticsFactor ?? this.config.averageFactor;
+    let h: tf.Tensor = tf.matMul(x as tf.Tensor2D, this.kernel.read() as tf.Tensor2D);
+    if (this.bias) h = h.add(this.bias.read());
     if (batchNorm) {
       const gamma = this.gamma!.read();
       const beta = this.beta!.read();
@@ -179,10 +197,14 @@ export class DenseBlock extends tf.layers.Layer {
    * (when `weightGradients`); the rest enter as constants, so their gradient kernels never run.
    */
   private nativeTraining(input: tf.Tensor): tf.Tensor {
-    const { units, batchNorm, epsilon, averageFactor, activation, leakySlope } = this.config;
+    const { units, batchNorm, epsilon, activation, leakySlope, affine } = this.config;
+    const averageFactor = this.statisticsFactor ?? this.config.averageFactor;
     // Read now: the flags are reset when the forward pass ends, before the backward pass runs.
     const { inputGradients, weightGradients } = this;
-    const weights = batchNorm ? [this.kernel, this.bias, this.gamma!, this.beta!] : [this.kernel, this.bias];
+    const bias = this.bias;
+    const normAffine = batchNorm && affine;
+    // The learned weights, in the order of their gradients: kernel, [bias], [gamma, beta].
+    const weights = [this.kernel, ...(bias ? [bias] : []), ...(normAffine ? [this.gamma!, this.beta!] : [])];
     const differentiable = [
       ...(inputGradients ? [input] : []),
       ...(weightGradients ? weights.map((w) => w.read()) : []),
@@ -195,9 +217,18 @@ export class DenseBlock extends tf.layers.Layer {
       ...(inputGradients ? [dx()] : []),
       ...(weightGradients ? dWeights() : []),
     ];
+    /** kernel, bias (or null), gamma and beta (the fixed ones when not learned) from the learned weights' values. */
+    const named = (values: tf.Tensor[]) => {
+      const [w, ...rest] = values;
+      const b = bias ? rest.shift()! : null;
+      const [gamma, beta] = normAffine ? rest : batchNorm ? [this.gamma!.read(), this.beta!.read()] : [];
+      return { w, b, gamma, beta };
+    };
 
-    const forward = (x: tf.Tensor, [w, b, gamma, beta]: tf.Tensor[]) => {
-      const h = nativeBiasAdd(nativeMatMul(x, w), b);
+    const forward = (x: tf.Tensor, values: tf.Tensor[]) => {
+      const { w, b, gamma, beta } = named(values);
+      const product = nativeMatMul(x, w);
+      const h = b ? nativeBiasAdd(product, b) : product;
       if (!batchNorm) return { y: h, groups: [] as NormalisedGroup[] };
       const groups = this.groupRows(h).map((part): NormalisedGroup => {
         const rows = part.shape[0]!;
@@ -227,7 +258,7 @@ export class DenseBlock extends tf.layers.Layer {
     const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const [x, ...values] = unpack(args as tf.Tensor[]);
-      const [w, , gamma] = values;
+      const { w, gamma } = named(values);
       const { y, groups } = forward(x, values);
       const out = nativeActivation(y, activation, leakySlope);
       // Saved flat: x, w, y, out, then (with batch norm) gamma and each group's h4 and three reserves.
@@ -258,9 +289,13 @@ export class DenseBlock extends tf.layers.Layer {
           }
           const grads = gradients(
             () => nativeMatMul(dh, sw, false, true),
-            () => [nativeMatMul(sx, dh, true, false), nativeBiasAddGrad(dh), ...dNorm],
+            () => [
+              nativeMatMul(sx, dh, true, false),
+              ...(bias ? [nativeBiasAddGrad(dh)] : []),
+              ...(affine ? dNorm : []),
+            ],
           );
-          if (!weightGradients) tf.dispose(dNorm);
+          if (!weightGradients || !affine) tf.dispose(dNorm);
           return grads;
         },
       };
@@ -269,8 +304,8 @@ export class DenseBlock extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { units, activation, batchNorm, leakySlope, averageFactor, epsilon } = this.config;
-    return { ...super.getConfig(), units, activation, batchNorm, leakySlope, averageFactor, epsilon };
+    const { units, activation, batchNorm, leakySlope, averageFactor, epsilon, bias, affine } = this.config;
+    return { ...super.getConfig(), units, activation, batchNorm, leakySlope, averageFactor, epsilon, bias, affine };
   }
 }
 

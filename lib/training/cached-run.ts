@@ -7,7 +7,14 @@ import { runsDir } from '../util/paths.js';
 import { checkpointHistory } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
-import { type ModelKind, type TrainingConfig, upgradeConfig, validateConfig } from '../config/training-config.js';
+import {
+  LATER_ARCHITECTURE_DEFAULTS,
+  LATER_FIELD_DEFAULTS,
+  type ModelKind,
+  type TrainingConfig,
+  upgradeConfig,
+  validateConfig,
+} from '../config/training-config.js';
 import type { ProgressReporter } from './progress.js';
 import { TrainingStoppedError, withStopOnSignals } from './stop-signals.js';
 import { train, type TrainOptions, type TrainResult } from './train.js';
@@ -32,18 +39,20 @@ export function configKey(config: TrainingConfig): string {
       : v;
   const revision = ARCHITECTURE_REVISIONS[config.model];
   // Fields that came later hash, at their defaults, as the configs written before them did, so their runs keep
-  // their folders: keepEvery and emaDecay at 0, bigbigan.encoder true, bigbigan.pairedInit false.
-  const { keepEvery, emaDecay, bigbigan, ...rest } = validateConfig(upgradeConfig(config));
+  // their folders: LATER_FIELD_DEFAULTS, LATER_ARCHITECTURE_DEFAULTS, bigbigan.encoder true, bigbigan.pairedInit
+  // false.
+  const { bigbigan, architecture, ...rest } = validateConfig(upgradeConfig(config));
   let settings: Record<string, unknown> | null = null;
   if (bigbigan) {
     const { encoder, pairedInit, ...others } = bigbigan;
     settings = { ...others, ...(!encoder && { encoder }), ...(pairedInit && { pairedInit }) };
   }
+  const unlessDefault = (record: Record<string, unknown>, defaults: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).filter(([k, v]) => !(k in defaults) || defaults[k] !== v));
   const hashed = {
-    ...rest,
+    ...unlessDefault(rest, LATER_FIELD_DEFAULTS),
+    architecture: unlessDefault({ ...architecture }, LATER_ARCHITECTURE_DEFAULTS),
     bigbigan: settings,
-    ...(keepEvery !== 0 && { keepEvery }),
-    ...(emaDecay !== 0 && { emaDecay }),
   };
   const text = JSON.stringify(canonical(hashed)) + (revision === undefined ? '' : `#revision ${revision}`);
   return createHash('sha256').update(text).digest('hex').slice(0, 10);

@@ -7,11 +7,11 @@ import { createBigBiganModel } from '../models/bigbigan.js';
 export function createModel(config: TrainingConfig): AdversarialModel {
   switch (config.model) {
     case 'bigan':
-      return createBiganModel(config.architecture, config.seed, 'none');
+      return createBiganModel(config.architecture, config.seed, 'none', config.lossTerms);
     case 'cbigan':
-      return createBiganModel(config.architecture, config.seed, 'simple');
+      return createBiganModel(config.architecture, config.seed, 'simple', config.lossTerms);
     case 'cbigan-extended':
-      return createBiganModel(config.architecture, config.seed, 'extended');
+      return createBiganModel(config.architecture, config.seed, 'extended', config.lossTerms);
     case 'bigbigan':
       if (!config.bigbigan) throw new Error("config field 'bigbigan': required for the bigbigan model");
       return createBigBiganModel(

@@ -7,20 +7,29 @@ import type { AdversarialModel } from '../models/adversarial-model.js';
 import { runsDir } from '../util/paths.js';
 import { createOptimizersFor, createWeightAverage, disposeOptimizers } from './optimizers.js';
 import { createModel } from './registry.js';
+import { loadMnist } from '../data/mnist.js';
+import { reestimateBatchNorm } from './batch-norm-estimate.js';
+import { trainingDigits } from './training-data.js';
 
 export interface LoadedRun {
   run: RunFolder;
   model: AdversarialModel;
   /** Epochs trained at the checkpoint loaded. */
   epoch: number;
+  /** Batches E's and G's batch-norm statistics were re-estimated over before evaluation (0: training's averages). */
+  batchNormEstimate: number;
 }
 
 /**
  * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch`, as evaluation uses
  * it: with the weight average in E's and G's place when the run keeps one (optimizer state and the trained weights
- * it replaces are read and dropped).
+ * it replaces are read and dropped), and with E's and G's batch-norm statistics re-estimated over the run's
+ * training digits when its config asks (`batchNormEstimate`, or `options.batchNormEstimate` in its place).
  */
-export async function loadRunModel(dir: string, options: { epoch?: number } = {}): Promise<LoadedRun> {
+export async function loadRunModel(
+  dir: string,
+  options: { epoch?: number; batchNormEstimate?: number } = {},
+): Promise<LoadedRun> {
   await initBackend();
   const run = RunFolder.open(dir);
   const checkpoints = run.checkpoints();
@@ -42,7 +51,15 @@ export async function loadRunModel(dir: string, options: { epoch?: number } = {}
   try {
     const position = loadCheckpoint(latest.dir, model, optimizers, average);
     average?.copyInto();
-    return { run, model, epoch: position.epoch };
+    const batchNormEstimate = options.batchNormEstimate ?? run.config.batchNormEstimate;
+    if (batchNormEstimate > 0) {
+      reestimateBatchNorm(model, trainingDigits(run.config, loadMnist()), {
+        batches: batchNormEstimate,
+        batchSize: run.config.batchSize,
+        seed: run.config.seed * 100003 + position.epoch,
+      });
+    }
+    return { run, model, epoch: position.epoch, batchNormEstimate };
   } finally {
     disposeOptimizers(optimizers);
     average?.dispose();

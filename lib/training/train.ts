@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendReport, initBackend } from '../backend/backend.js';
-import { epochBatches, loadMnist, makeBatch, type MnistSplit, takeFirst } from '../data/mnist.js';
+import { epochBatches, loadMnist, makeBatch, type MnistSplit } from '../data/mnist.js';
 import { loadCheckpoint, type PartialEpoch, saveCheckpoint, type TrainingPosition } from '../io/checkpoint.js';
 import { type EpochRecord, RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/run-lock.js';
@@ -11,7 +11,8 @@ import type { AdversarialModel, ModuleName } from '../models/adversarial-model.j
 import { learningRateAt, type TrainingConfig } from '../config/training-config.js';
 import { consoleProgress, type ProgressReporter } from './progress.js';
 import { createOptimizersFor, createWeightAverage, disposeOptimizers, type StepOptimizers } from './optimizers.js';
-import { trainStep } from './step.js';
+import { simultaneousStep, trainStep } from './step.js';
+import { trainingDigits } from './training-data.js';
 import { DiskFullError } from '../util/atomic.js';
 
 /** A loss or weight became NaN or infinite; the last checkpoint on disk predates it and is intact. */
@@ -59,6 +60,11 @@ export interface TrainOptions {
    * the epoch if need be) and returns with `stopped` true. A scheduler's signal before preemption sets it.
    */
   stop?: { requested: boolean };
+  /**
+   * Stop after this epoch (a checkpoint holds it) even though the config runs longer: the first part of a long
+   * schedule (the official preset's 400 epochs evaluated at 200). Resuming without it continues the schedule.
+   */
+  untilEpoch?: number;
   /**
    * Called after every optimizer step, like a Keras callback: custom logging, inspection, early stopping (throw).
    * Its time is not counted in the epochs' seconds.
@@ -163,7 +169,9 @@ async function trainInFolder(
 ): Promise<TrainResult> {
   const { config } = run;
   const mnist = loadMnist();
-  const data: MnistSplit = config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
+  const data: MnistSplit = trainingDigits(config, mnist);
+  const takeStep = config.update === 'simultaneous' ? simultaneousStep : trainStep;
+  const lastEpoch = Math.min(config.epochs, options.untilEpoch ?? config.epochs);
 
   const latest = options.resume ? run.checkpoints().pop() : undefined;
   const model = createModel(config);
@@ -190,7 +198,8 @@ async function trainInFolder(
     progress.message(`resuming ${run.dir} ${where} (step ${step})`);
   } else {
     progress.message(
-      `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${Math.floor(data.count / config.batchSize)} steps`,
+      `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${epochBatches(data.count, config.batchSize, new Random(0), config.lastBatch).length} steps` +
+        (lastEpoch < config.epochs ? `, stopping after epoch ${lastEpoch}` : ''),
     );
   }
 
@@ -206,12 +215,12 @@ async function trainInFolder(
     run.pruneCheckpoints(config.keepCheckpoints, config.keepEvery);
   };
   try {
-    for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
+    for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
       // An epoch's seconds are its training's: time spent in afterStep (a learning curve's measurements) is not.
       let epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
       const learningRate = setLearningRates(config, optimizers, epoch);
       const startRandom = random.state();
-      const batches = epochBatches(data.count, config.batchSize, random);
+      const batches = epochBatches(data.count, config.batchSize, random, config.lastBatch);
       const sums: Record<string, number> = { ...partial?.lossSums };
       const first = partial?.stepsDone ?? 0;
       // The steps already taken drew two seeds each (prior and step noise); drawing them again puts the random
@@ -224,7 +233,7 @@ async function trainInFolder(
         const seed = random.seed();
         let losses: Record<string, number>;
         try {
-          losses = trainStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed });
+          losses = takeStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed });
         } finally {
           tf.dispose([batch.images, batch.labels, latents]);
         }
@@ -259,16 +268,18 @@ async function trainInFolder(
       run.writeHistory(history);
       progress.epochEnd(epoch, config.epochs, seconds, means);
       const done = epoch + 1;
-      const stopping = Boolean(options.stop?.requested) && done < config.epochs;
+      const stopping = (Boolean(options.stop?.requested) || done === lastEpoch) && done < config.epochs;
       if (done % config.checkpointEvery === 0 || done === config.epochs || stopping) {
         checkpoint(run.checkpointDir(done), { epoch: done, step, random: random.state(), history });
       }
       if (stopping) {
-        progress.message(`stopped on request after epoch ${done}; resume continues from there`);
+        progress.message(
+          `stopped ${done === lastEpoch ? 'as asked' : 'on request'} after epoch ${done}; resume continues from there`,
+        );
         return finish(true);
       }
     }
-    return finish(false);
+    return finish(lastEpoch < config.epochs);
   } finally {
     disposeOptimizers(optimizers);
     average?.dispose();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { PRESETS } from '../../lib/config/training-config.js';
 import { loadMnist, makeBatch, takeFirst } from '../../lib/data/mnist.js';
 import { type Conditioning, createBiganModel } from '../../lib/models/bigan.js';
 import type { AdversarialModel, ModuleName, StepInputs } from '../../lib/models/adversarial-model.js';
@@ -8,11 +9,7 @@ import { minimize, trainStep } from '../../lib/training/step.js';
 
 /** A BiGAN small enough for a test on any backend: 32 hidden units, 4 latent dimensions, batch 16. */
 export function tinyBigan(seed = 1, conditioning: Conditioning = 'none'): AdversarialModel {
-  return createBiganModel(
-    { latentSize: 4, hiddenUnits: 32, encoderOutput: 'linear', discriminatorLatent: 'input', initStddev: 0.02 },
-    seed,
-    conditioning,
-  );
+  return createBiganModel({ ...PRESETS.quick.architecture, latentSize: 4, hiddenUnits: 32 }, seed, conditioning);
 }
 
 export const ADAM = { learningRate: 1e-3, beta1: 0.5, beta2: 0.999, weightDecay: 1e-5 };
