@@ -9,14 +9,15 @@ function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** Builds the same block twice, once on native kernels and once on tfjs ops, with identical weights. */
-function twins(activation: Activation, batchNorm: boolean) {
+function twins(activation: Activation, batchNorm: boolean, style: { bias?: boolean; affine?: boolean } = {}) {
   const make = (portable: boolean) => {
     const block = new DenseBlock({
-      name: `b_${activation}_${batchNorm}_${portable}`,
+      name: `b_${activation}_${batchNorm}_${portable}_${style.bias ?? true}_${style.affine ?? true}`,
       units: 6,
       activation,
       batchNorm,
       portable,
+      ...style,
       kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: 3 }),
     });
     block.apply(tf.input({ shape: [5] }));
@@ -28,46 +29,58 @@ function twins(activation: Activation, batchNorm: boolean) {
   return { native, portable };
 }
 
+// The official BiGAN's layers (no bias, batch norm without gain or shift) beside the reproduction's.
+const STYLES = [{}, { bias: false, affine: false }] as const;
 for (const activation of ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'linear'] as const) {
   for (const batchNorm of [true, false]) {
-    test(`native and portable DenseBlock agree (${activation}${batchNorm ? ', batch norm' : ''}): output, gradients, running statistics`, async () => {
-      const report = await initBackend({ backend: 'tensorflow' });
-      assert.equal(report.backend, 'tensorflow');
-      const { native, portable } = twins(activation, batchNorm);
-      const x = tf.randomNormal([16, 5], 0, 1, 'float32', 9);
-      const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 10);
-      const run = (block: DenseBlock) => {
-        const variables = block.trainableWeights.map((w) => w.read() as tf.Variable);
-        const { value, grads } = tf.variableGrads(
-          () => (block.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar,
-          variables,
+    for (const style of STYLES) {
+      const plain = 'bias' in style;
+      if (plain && !['relu', 'leakyRelu', 'linear'].includes(activation)) continue;
+      test(`native and portable DenseBlock agree (${activation}${batchNorm ? ', batch norm' : ''}${plain ? ', no bias or gain' : ''}): output, gradients, running statistics`, async () => {
+        const report = await initBackend({ backend: 'tensorflow' });
+        assert.equal(report.backend, 'tensorflow');
+        const { native, portable } = twins(activation, batchNorm, style);
+        // Without a bias or batch-norm gain and shift, the kernel is the only learned weight.
+        if (plain)
+          assert.deepEqual(
+            native.trainableWeights.map((w) => w.originalName.split('/').pop()),
+            ['kernel'],
+          );
+        const x = tf.randomNormal([16, 5], 0, 1, 'float32', 9);
+        const upstream = tf.randomNormal([16, 6], 0, 1, 'float32', 10);
+        const run = (block: DenseBlock) => {
+          const variables = block.trainableWeights.map((w) => w.read() as tf.Variable);
+          const { value, grads } = tf.variableGrads(
+            () => (block.apply(x, { training: true }) as tf.Tensor).mul(upstream).sum() as tf.Scalar,
+            variables,
+          );
+          const inputGrad = tf.grad((input: tf.Tensor) =>
+            (block.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum(),
+          )(x);
+          return { value, grads: variables.map((v) => grads[v.name]), inputGrad };
+        };
+        const a = run(native);
+        const b = run(portable);
+        assert.ok(maxDifference(a.value, b.value) < 1e-4, `loss ${a.value.dataSync()} vs ${b.value.dataSync()}`);
+        a.grads.forEach((g, i) =>
+          assert.ok(
+            maxDifference(g, b.grads[i]) < 1e-4,
+            `gradient of ${native.trainableWeights[i].name}: ${maxDifference(g, b.grads[i])}`,
+          ),
         );
-        const inputGrad = tf.grad((input: tf.Tensor) =>
-          (block.apply(input, { training: true }) as tf.Tensor).mul(upstream).sum(),
-        )(x);
-        return { value, grads: variables.map((v) => grads[v.name]), inputGrad };
-      };
-      const a = run(native);
-      const b = run(portable);
-      assert.ok(maxDifference(a.value, b.value) < 1e-4, `loss ${a.value.dataSync()} vs ${b.value.dataSync()}`);
-      a.grads.forEach((g, i) =>
-        assert.ok(
-          maxDifference(g, b.grads[i]) < 1e-4,
-          `gradient of ${native.trainableWeights[i].name}: ${maxDifference(g, b.grads[i])}`,
-        ),
-      );
-      assert.ok(maxDifference(a.inputGrad, b.inputGrad) < 1e-4, 'input gradient');
-      native
-        .getWeights()
-        .forEach((w, i) =>
-          assert.ok(maxDifference(w, portable.getWeights()[i]) < 1e-5, `weight ${i} after two training passes`),
+        assert.ok(maxDifference(a.inputGrad, b.inputGrad) < 1e-4, 'input gradient');
+        native
+          .getWeights()
+          .forEach((w, i) =>
+            assert.ok(maxDifference(w, portable.getWeights()[i]) < 1e-5, `weight ${i} after two training passes`),
+          );
+        const inference = maxDifference(
+          native.apply(x, { training: false }) as tf.Tensor,
+          portable.apply(x, { training: false }) as tf.Tensor,
         );
-      const inference = maxDifference(
-        native.apply(x, { training: false }) as tf.Tensor,
-        portable.apply(x, { training: false }) as tf.Tensor,
-      );
-      assert.ok(inference < 1e-5, `inference output ${inference}`);
-    });
+        assert.ok(inference < 1e-5, `inference output ${inference}`);
+      });
+    }
   }
 }
 

@@ -12,6 +12,7 @@ function handMade(decode: (z: tf.Tensor2D) => tf.Tensor2D, conditional = false):
   return {
     conditional,
     encode: (images: tf.Tensor2D) => images.clone(),
+    latentOf: (encoded: tf.Tensor2D) => encoded,
     generate: (latents: tf.Tensor2D, labels?: tf.Tensor1D) => {
       if (conditional) assert.ok(labels, 'a conditional G is given the labels');
       return decode(latents);

@@ -1,6 +1,7 @@
 import { initBackend } from '../backend/backend.js';
 import { loadMnist, takeFirst } from '../data/mnist.js';
-import { evaluateRepresentation } from '../eval/representation.js';
+import { evaluateRepresentation, pixelNearestNeighbour } from '../eval/representation.js';
+import { EVALUATION_SPLITS, evaluationSplit } from '../eval/evaluation-split.js';
 import { classControl, loadClassifier } from '../eval/classifier.js';
 import { reconstructionAgreement } from '../eval/reconstruction.js';
 import { type TrainingConfig, upgradeConfig } from '../config/training-config.js';
@@ -13,7 +14,7 @@ import {
   withMilestone,
 } from '../experiments/results.js';
 import { configKey } from '../training/cached-run.js';
-import { integerFlag } from './flags.js';
+import { choiceFlag, integerFlag } from './flags.js';
 import { loadRunModel } from '../training/run-model.js';
 
 /**
@@ -32,10 +33,11 @@ function resultsToJoin(name: string, config: TrainingConfig, force: boolean): Ru
 }
 
 /**
- * `bigan eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]`: 1NN on
- * E(x) and penultimate features, linear probe, reconstruction agreement (and class control); writes
- * DIR/metrics.json, and with --results adds the evaluation to data/results/NAME.json, whose headline is the latest
- * epoch evaluated and whose milestones keep every epoch evaluated.
+ * `bigan eval --run DIR [--epoch N] [--split test|validation] [--bn-estimate N] [--pixels] [--json] [--test-limit N]
+ * [--train-limit N] [--results NAME [--force]]`: 1NN on E(x) and penultimate features, linear probe, reconstruction
+ * agreement (and class control) on the split's queries; writes DIR/metrics.json, and with --results (test split
+ * only) adds the evaluation to data/results/NAME.json, whose headline is the latest epoch evaluated and whose
+ * milestones keep every epoch evaluated. --pixels adds 1NN on raw pixels over the same split, for calibration.
  */
 export async function evalCommand(flags: {
   run: string;
@@ -43,29 +45,53 @@ export async function evalCommand(flags: {
   json: boolean;
   testLimit?: string;
   trainLimit?: string;
+  split?: string;
+  bnEstimate?: string;
+  pixels?: boolean;
   results?: string;
   force?: boolean;
 }): Promise<number> {
   if (flags.results) resultsFile(flags.results); // a bad name fails now, not after the evaluation
   const trainLimit = integerFlag('train-limit', flags.trainLimit, { min: 1, max: 60000 });
   const testLimit = integerFlag('test-limit', flags.testLimit, { min: 1, max: 10000 });
-  const { run, model, epoch } = await loadRunModel(flags.run, {
+  const splitName = choiceFlag('split', flags.split, EVALUATION_SPLITS, 'test');
+  if (flags.results && splitName !== 'test')
+    throw new Error('--results records the test protocol; the validation split is read for choices, not recorded');
+  const { run, model, epoch, batchNormEstimate } = await loadRunModel(flags.run, {
     epoch: integerFlag('epoch', flags.epoch, { min: 1 }),
+    batchNormEstimate: integerFlag('bn-estimate', flags.bnEstimate, { min: 0, max: 100000 }),
   });
   // Everything that can refuse is checked before the evaluation, and nothing is written before it has finished.
   const history = flags.results ? run.readHistory().filter((r) => r.epoch < epoch) : [];
   const joined = flags.results ? resultsToJoin(flags.results, run.config, flags.force ?? false) : null;
   const backend = await initBackend();
-  const metrics = evaluateRepresentation(model, loadMnist(), { trainLimit, testLimit });
+  const mnist = loadMnist();
+  const split = evaluationSplit(run.config, mnist, splitName);
+  const metrics = evaluateRepresentation(model, mnist, { trainLimit, testLimit, split });
   const control = model.conditional ? await classControl(model) : null;
-  const test = loadMnist().test;
-  const agreement = reconstructionAgreement(model, await loadClassifier(), takeFirst(test, testLimit ?? test.count));
+  const queries = split.queries;
+  const agreement = reconstructionAgreement(
+    model,
+    await loadClassifier(),
+    takeFirst(queries, testLimit ?? queries.count),
+  );
+  const pixels = flags.pixels
+    ? pixelNearestNeighbour({
+        ...split,
+        reference: takeFirst(split.reference, trainLimit ?? split.reference.count),
+        queries: takeFirst(queries, testLimit ?? queries.count),
+      })
+    : undefined;
   const record = {
     run: run.dir,
     model: run.config.model,
     epoch,
     backend: backend.backend,
+    split: split.name,
+    splitDescription: split.description,
+    batchNormEstimate,
     ...metrics,
+    ...(pixels !== undefined && { knnPixels: pixels }),
     ...(control && { classControl: control.overall, classControlPerDigit: control.perDigit }),
     reconstructionAgreement: agreement,
   };
@@ -121,7 +147,11 @@ export async function evalCommand(flags: {
     console.log(`  linear probe on E(x):                ${(metrics.linearProbeLatent * 100).toFixed(2)}%`);
     if (control) console.log(`  class control of G(z, c):            ${(control.overall * 100).toFixed(2)}%`);
     console.log(`  reconstruction agreement:            ${(agreement * 100).toFixed(2)}%`);
-    console.log(`  (${metrics.trainCount} train -> ${metrics.testCount} test, ${metrics.seconds.toFixed(0)} s)`);
+    if (pixels !== undefined) console.log(`  1NN on raw pixels (calibration):      ${(pixels * 100).toFixed(2)}%`);
+    console.log(
+      `  (${split.name} split, ${metrics.trainCount} -> ${metrics.testCount}: ${split.description}; ` +
+        `batch norm ${batchNormEstimate > 0 ? `re-estimated over ${batchNormEstimate} batches` : "training's running averages"}; ${metrics.seconds.toFixed(0)} s)`,
+    );
   }
   return 0;
 }

@@ -10,6 +10,7 @@ import { info } from './info.js';
 import { plotCommand } from './plot.js';
 import { repairCommand } from './repair.js';
 import { trainCommand } from './train.js';
+import { protocolCommand } from './protocol.js';
 import { STOPPED_EXIT_CODE, TrainingStoppedError } from '../training/stop-signals.js';
 import { stepProbeCommand } from './throughput.js';
 import { tsneCommand } from './tsne.js';
@@ -32,11 +33,20 @@ commands:
                    requeued and requeues itself on Slurm's warning signal (--dry-run prints the script).
                    --until E stops after epoch E with a checkpoint (the first part of the run's schedule; --resume
                    without it goes on)
-  eval --run DIR [--epoch N] [--json] [--test-limit N] [--train-limit N] [--results NAME [--force]]
+  eval --run DIR [--epoch N] [--split test|validation] [--bn-estimate N] [--pixels] [--json] [--test-limit N]
+       [--train-limit N] [--results NAME [--force]]
                    1NN accuracy of E(x) and of the penultimate layer, linear probe, reconstruction agreement, at
                    the newest checkpoint (or the end of epoch N); writes DIR/metrics.json (and adds the epoch to
                    data/results/NAME.json, which the notebooks show; another run's result is replaced only with
-                   --force)
+                   --force). --split test: 60,000 training digits -> the test set; validation: the run's training
+                   digits -> the ones it held out (the official BiGAN protocol; what choices read). --bn-estimate N
+                   re-estimates E's and G's batch-norm statistics over N training batches first (default: the
+                   run's config; 1,000 for the official preset). --pixels adds raw-pixel 1NN on the same split
+  protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME]
+                   the official BiGAN protocol over seeds (default: runs/bigan-official-s*): every checkpoint kept
+                   at those epochs on the validation split (what choices read) and the test split, batch-norm
+                   statistics re-estimated, added to data/results/NAME.json (bigan-official) with mean and 95%
+                   interval over seeds and the validation-chosen checkpoint; rerun as the runs go on
   export --run DIR --name NAME [--epoch N]
                    E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in
                    data/pretrained/NAME/, with a manifest (config, epoch, metrics, SHA-256 of every file)
@@ -137,6 +147,9 @@ export async function main(argv: string[]): Promise<number> {
             json: { type: 'boolean', default: false },
             'test-limit': { type: 'string' },
             'train-limit': { type: 'string' },
+            split: { type: 'string' },
+            'bn-estimate': { type: 'string' },
+            pixels: { type: 'boolean', default: false },
             results: { type: 'string' },
             force: { type: 'boolean', default: false },
           },
@@ -148,6 +161,9 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
           testLimit: values['test-limit'],
           trainLimit: values['train-limit'],
+          split: values.split,
+          bnEstimate: values['bn-estimate'],
+          pixels: values.pixels ?? false,
           results: values.results,
           force: values.force ?? false,
         });
@@ -232,6 +248,13 @@ export async function main(argv: string[]): Promise<number> {
           record: values.record ?? false,
           dryRun: values['dry-run'] ?? false,
         });
+      }
+      case 'protocol': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { runs: { type: 'string' }, epochs: { type: 'string' }, results: { type: 'string' } },
+        });
+        return await protocolCommand(values);
       }
       case 'curves': {
         const { values } = parseArgs({

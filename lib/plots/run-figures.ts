@@ -4,6 +4,8 @@ import type { EpochRecord } from '../io/run-folder.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import type { ReferencePoint } from '../experiments/references.js';
 import type { RunResults } from '../experiments/results.js';
+import type { ProtocolResults } from '../experiments/official-protocol.js';
+import type { EvaluationSplitName } from '../eval/evaluation-split.js';
 import { lineChartFigure } from './charts.js';
 import { baseLayout } from './figure.js';
 import type { Figure } from './figure.js';
@@ -128,6 +130,81 @@ export function accuracyByEpochFigure(results: RunResults, references: Reference
       // Below the plot: headless export cannot measure the legend's text to make room beside it.
       legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
       margin: { l: 60, r: 30, t: 50, b: 170 },
+    },
+  };
+}
+
+/**
+ * The official protocol's accuracy by epoch on one split: every seed's E(x) and penultimate layer (one line each,
+ * a dash per seed), beside the official code's published points (its validation split; drawn on that split only).
+ */
+export function protocolByEpochFigure(results: ProtocolResults, split: EvaluationSplitName = 'validation'): Figure {
+  const colours = { knnLatent: '#1f77b4', knnFeatures: '#d62728' };
+  const names = { knnLatent: 'E(x), 50-d', knnFeatures: 'penultimate, 1024-d' };
+  const dashes = ['solid', 'dash', 'dot', 'dashdot'];
+  const percent = (a: number) => Math.round(a * 10000) / 100;
+  const seeds = [...new Set(results.evaluations.map((e) => e.seed))];
+  const lines = seeds.flatMap((seed, i) =>
+    (['knnLatent', 'knnFeatures'] as const).map((representation) => {
+      const points = results.evaluations.filter((e) => e.seed === seed && e.split === split);
+      return {
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: `ours, seed ${seed}: ${names[representation]}`,
+        x: points.map((e) => e.epoch),
+        y: points.map((e) => percent(e[representation])),
+        line: { color: colours[representation], dash: dashes[i % dashes.length] },
+      };
+    }),
+  );
+  const published =
+    split === 'validation'
+      ? results.published.map((p) => ({
+          type: 'scatter',
+          mode: 'markers',
+          name: `official code (one run), epoch ${p.epoch}: ${names[p.representation]}`,
+          x: [p.epoch],
+          y: [percent(p.accuracy)],
+          marker: { symbol: 'diamond-open', size: 11, color: colours[p.representation] },
+        }))
+      : [];
+  const pixels = results.pixels[split];
+  return {
+    data: [...lines, ...published],
+    layout: {
+      ...baseLayout(`official protocol, ${split} split: 1NN accuracy by epoch, every seed`, 760, 560),
+      xaxis: { title: { text: 'epoch' }, range: [0, 420], gridcolor: '#eee' },
+      yaxis: { title: { text: '1NN accuracy (%)' }, gridcolor: '#eee' },
+      shapes:
+        pixels === undefined
+          ? []
+          : [
+              {
+                type: 'line',
+                xref: 'paper',
+                x0: 0,
+                x1: 1,
+                y0: percent(pixels),
+                y1: percent(pixels),
+                line: { color: '#999', dash: 'dot' },
+              },
+            ],
+      annotations:
+        pixels === undefined
+          ? []
+          : [
+              {
+                xref: 'paper',
+                x: 1,
+                y: percent(pixels),
+                text: `raw pixels ${percent(pixels)}%`,
+                showarrow: false,
+                yanchor: 'bottom',
+                xanchor: 'right',
+              },
+            ],
+      legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
+      margin: { l: 60, r: 30, t: 50, b: 190 },
     },
   };
 }

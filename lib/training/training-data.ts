@@ -4,7 +4,7 @@ import type { TrainingConfig } from '../config/training-config.js';
 
 /** The digits a run trains on (see TrainingConfig.trainSet and trainLimit). */
 export function trainingDigits(config: TrainingConfig, mnist: Mnist): MnistSplit {
-  if (config.trainSet === 'official-bigan') return officialBiganSplits(mnist).train;
+  if (config.trainSet === 'official-bigan') return heldOutSplits(config, mnist)!.train;
   return config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
 }
 
@@ -14,7 +14,10 @@ export function trainingDigits(config: TrainingConfig, mnist: Mnist): MnistSplit
  * saw all 60,000 (it has no validation split).
  */
 export function heldOutSplits(config: TrainingConfig, mnist: Mnist): HeldOutSplits | null {
-  if (config.trainSet === 'official-bigan') return officialBiganSplits(mnist);
+  if (config.trainSet === 'official-bigan') {
+    const splits = officialBiganSplits(mnist);
+    return config.trainLimit > 0 ? { ...splits, train: takeFirst(splits.train, config.trainLimit) } : splits;
+  }
   if (config.trainLimit > 0 && config.trainLimit <= VALIDATION_START) {
     const splits = lastTenThousandSplits(mnist);
     return config.trainLimit === VALIDATION_START

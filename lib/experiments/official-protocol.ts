@@ -1,0 +1,214 @@
+import fs from 'node:fs';
+import { type Mnist } from '../data/mnist.js';
+import { type EvaluationSplitName, EVALUATION_SPLITS, evaluationSplit } from '../eval/evaluation-split.js';
+import { nearestNeighbourScores, pixelNearestNeighbour } from '../eval/representation.js';
+import type { TrainingConfig } from '../config/training-config.js';
+import { loadRunModel } from '../training/run-model.js';
+import { configKey } from '../training/cached-run.js';
+import { BIGAN_REFERENCES } from './references.js';
+import { resultsFile } from './results.js';
+import { meanCi95 } from './statistics.js';
+
+/** One (run, epoch, split) evaluation of the official protocol. */
+export interface ProtocolEvaluation {
+  seed: number;
+  run: string;
+  epoch: number;
+  split: EvaluationSplitName;
+  /** 1NN on E(x) (the unsquashed output) and on the encoder's penultimate layer. */
+  knnLatent: number;
+  knnFeatures: number;
+  /** Batches the batch-norm statistics were re-estimated over first. */
+  batchNormEstimate: number;
+  evaluatedAt: string;
+}
+
+/** Mean and 95% t-interval over seeds of one representation at one epoch on one split. */
+export interface ProtocolSummary {
+  epoch: number;
+  split: EvaluationSplitName;
+  representation: 'knnLatent' | 'knnFeatures';
+  seeds: number[];
+  mean: number;
+  /** Half-width of the 95% interval (Student's t over seeds); null with one seed. */
+  ci95: number | null;
+}
+
+/** `data/results/bigan-official.json`. */
+export interface ProtocolResults {
+  name: string;
+  /** The shared config of the runs (its seed aside) and its key without the seed. */
+  config: TrainingConfig;
+  protocol: string;
+  /** 1NN on raw pixels over each split: how hard the split is, and what a representation should beat. */
+  pixels: Partial<Record<EvaluationSplitName, number>>;
+  /** The official code's published points (one run each), on its validation split. */
+  published: { epoch: number; representation: 'knnLatent' | 'knnFeatures'; accuracy: number }[];
+  evaluations: ProtocolEvaluation[];
+  summary: ProtocolSummary[];
+  /**
+   * The checkpoint chosen on the validation split (highest 1NN on E(x), the published headline), and its test
+   * numbers, reported once: nothing else reads the test split.
+   */
+  selection: {
+    seed: number;
+    epoch: number;
+    run: string;
+    validation: ProtocolEvaluation;
+    test: ProtocolEvaluation | null;
+  } | null;
+  recordedAt: string;
+}
+
+export const PROTOCOL_TEXT =
+  'official BiGAN protocol: each run trains on the official 50,000 digits; "validation" is 1NN from those 50,000 to ' +
+  'the 10,000 the official code holds out (Euclidean, as its lib/metrics.py), "test" from all 60,000 training ' +
+  'digits to the test set; E and G batch-norm statistics re-estimated over 1,000 training batches first';
+
+/** The config with its seed set aside: every run of one protocol table shares it. */
+function sharedConfig(config: TrainingConfig): TrainingConfig {
+  return { ...config, seed: 0 };
+}
+
+/** Groups evaluations into the per-epoch, per-split, per-representation summary. */
+export function summarise(evaluations: ProtocolEvaluation[]): ProtocolSummary[] {
+  const groups = new Map<string, ProtocolEvaluation[]>();
+  for (const e of evaluations) {
+    const key = `${e.epoch}/${e.split}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const out: ProtocolSummary[] = [];
+  for (const group of groups.values()) {
+    const { epoch, split } = group[0];
+    for (const representation of ['knnLatent', 'knnFeatures'] as const) {
+      const { mean, ci95 } = meanCi95(group.map((e) => e[representation]));
+      out.push({ epoch, split, representation, seeds: group.map((e) => e.seed), mean, ci95 });
+    }
+  }
+  return out.sort(
+    (a, b) => a.epoch - b.epoch || a.split.localeCompare(b.split) || a.representation.localeCompare(b.representation),
+  );
+}
+
+/** The validation-chosen checkpoint: the highest 1NN on E(x) on the validation split, ties to the earlier epoch. */
+export function selectOnValidation(evaluations: ProtocolEvaluation[]): ProtocolResults['selection'] {
+  const validation = evaluations.filter((e) => e.split === 'validation');
+  if (validation.length === 0) return null;
+  const best = validation.reduce((a, b) =>
+    b.knnLatent > a.knnLatent || (b.knnLatent === a.knnLatent && b.epoch < a.epoch) ? b : a,
+  );
+  const test = evaluations.find((e) => e.split === 'test' && e.run === best.run && e.epoch === best.epoch) ?? null;
+  return { seed: best.seed, epoch: best.epoch, run: best.run, validation: best, test };
+}
+
+/**
+ * Evaluates every (run, epoch, split) not in `earlier` whose checkpoint exists, and returns the whole table. Runs
+ * must share one config but their seed: a table mixes no protocols.
+ */
+export async function evaluateProtocol(
+  runs: string[],
+  epochs: number[],
+  mnist: Mnist,
+  earlier: ProtocolResults | null,
+  log: (line: string) => void = () => {},
+): Promise<ProtocolResults> {
+  const evaluations = [...(earlier?.evaluations ?? [])];
+  let config: TrainingConfig | null = earlier?.config ?? null;
+  const pixels: ProtocolResults['pixels'] = { ...earlier?.pixels };
+  for (const dir of runs) {
+    for (const epoch of epochs) {
+      const missing = EVALUATION_SPLITS.filter(
+        (split) => !evaluations.some((e) => e.run === dir && e.epoch === epoch && e.split === split),
+      );
+      if (missing.length === 0) continue;
+      let loaded;
+      try {
+        loaded = await loadRunModel(dir, { epoch });
+      } catch (error) {
+        if (!/has no checkpoint/.test((error as Error).message)) throw error;
+        log(`${dir}: no checkpoint at epoch ${epoch} yet`);
+        continue;
+      }
+      const { run, model, batchNormEstimate } = loaded;
+      try {
+        const shared = sharedConfig(run.config);
+        if (config && configKey(config) !== configKey(shared))
+          throw new Error(`${dir} was trained with another config than the table's runs; give it another --results`);
+        config = shared;
+        for (const split of missing) {
+          const evaluationSet = evaluationSplit(run.config, mnist, split);
+          const { knnLatent, knnFeatures } = nearestNeighbourScores(model, evaluationSet);
+          pixels[split] ??= pixelNearestNeighbour(evaluationSet);
+          evaluations.push({
+            seed: run.config.seed,
+            run: dir,
+            epoch,
+            split,
+            knnLatent,
+            knnFeatures,
+            batchNormEstimate,
+            evaluatedAt: new Date().toISOString(),
+          });
+          log(
+            `${dir} epoch ${epoch} ${split}: E(x) ${(knnLatent * 100).toFixed(2)}%, penultimate ${(knnFeatures * 100).toFixed(2)}%`,
+          );
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+  if (!config) throw new Error(`none of ${runs.join(', ')} has a checkpoint at epochs ${epochs.join(', ')} yet`);
+  evaluations.sort((a, b) => a.seed - b.seed || a.epoch - b.epoch || a.split.localeCompare(b.split));
+  return {
+    name: earlier?.name ?? 'bigan-official',
+    config,
+    protocol: PROTOCOL_TEXT,
+    pixels,
+    published: BIGAN_REFERENCES.filter((r) => r.split === 'official validation' && r.epoch !== undefined).map((r) => ({
+      epoch: r.epoch!,
+      representation: r.layer === 'features' ? 'knnFeatures' : 'knnLatent',
+      accuracy: r.accuracy,
+    })),
+    evaluations,
+    summary: summarise(evaluations),
+    selection: selectOnValidation(evaluations),
+    recordedAt: new Date().toISOString(),
+  };
+}
+
+/** data/results/NAME.json as `bigan protocol` wrote it, or null when no evaluation was recorded yet. */
+export function readProtocolResults(name = 'bigan-official'): ProtocolResults | null {
+  const file = resultsFile(name);
+  if (!fs.existsSync(file)) return null;
+  const results = JSON.parse(fs.readFileSync(file, 'utf8')) as ProtocolResults;
+  if (!Array.isArray(results.evaluations) || !Array.isArray(results.summary))
+    throw new Error(`${file}: not an official-protocol table (no evaluations or summary)`);
+  return results;
+}
+
+/**
+ * The rows a notebook or README shows for one epoch: published points, ours on both splits (mean ± 95% interval
+ * over seeds), raw pixels on both splits.
+ */
+export function protocolRows(results: ProtocolResults, epoch: number): string[][] {
+  const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const rows: string[][] = [];
+  for (const p of results.published.filter((q) => q.epoch === epoch))
+    rows.push([
+      'official code (published, one run)',
+      p.representation === 'knnLatent' ? 'E(x)' : 'penultimate',
+      'validation',
+      percent(p.accuracy),
+    ]);
+  for (const s of results.summary.filter((q) => q.epoch === epoch)) {
+    rows.push([
+      `ours, official preset (${s.seeds.length} seed${s.seeds.length === 1 ? '' : 's'})`,
+      s.representation === 'knnLatent' ? 'E(x)' : 'penultimate',
+      s.split,
+      `${percent(s.mean)}${s.ci95 === null ? '' : ` ± ${(s.ci95 * 100).toFixed(2)}`}`,
+    ]);
+  }
+  for (const [split, value] of Object.entries(results.pixels)) rows.push(['raw pixels', 'x', split, percent(value)]);
+  return rows;
+}
