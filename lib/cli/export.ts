@@ -1,12 +1,29 @@
-import { exportPretrained } from '../experiments/pretrained.js';
+import { exportPretrained, listPretrained, repackPretrained } from '../experiments/pretrained.js';
 import { RunFolder } from '../io/run-folder.js';
 import { integerFlag } from './flags.js';
 
 /**
  * `bigan export --run DIR --name NAME [--epoch N]`: ships E and G of a run as data/pretrained/NAME/. The run's
  * metrics.json (from `bigan eval`) goes into the manifest when it was taken at the epoch exported.
+ * `bigan export --repack NAME|all`: rewrites shipped models in the current format from their own files.
  */
-export async function exportCommand(flags: { run: string; name: string; epoch?: string }): Promise<number> {
+export async function exportCommand(flags: {
+  run?: string;
+  name?: string;
+  epoch?: string;
+  repack?: string;
+}): Promise<number> {
+  if (flags.repack) {
+    const names = flags.repack === 'all' ? listPretrained() : flags.repack.split(',');
+    for (const name of names) {
+      const manifest = await repackPretrained(name);
+      console.log(
+        `data/pretrained/${name}: stock layers, version ${manifest.version}; 1NN check ${(manifest.check.knnLatent * 100).toFixed(2)}%`,
+      );
+    }
+    return 0;
+  }
+  if (!flags.run || !flags.name) throw new Error('--run DIR and --name NAME are required (or --repack NAME|all)');
   const run = RunFolder.open(flags.run);
   const epoch = integerFlag('epoch', flags.epoch, { min: 1 }) ?? run.checkpoints().pop()?.epoch;
   const evaluated = run.readMetrics();
@@ -17,8 +34,9 @@ export async function exportCommand(flags: { run: string; name: string; epoch?: 
         )
       : {};
   const manifest = await exportPretrained(flags.run, flags.name, { epoch, metrics });
+  const name = flags.name;
   console.log(
-    `data/pretrained/${flags.name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
+    `data/pretrained/${name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
       `weights, 60,000 -> ${manifest.check.testCount}: ${(manifest.check.knnLatent * 100).toFixed(2)}%` +
       (Object.keys(metrics).length ? '' : ' (no `bigan eval` of this epoch to record beside it)'),
   );

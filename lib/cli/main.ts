@@ -47,9 +47,11 @@ commands:
                    at those epochs on the validation split (what choices read) and the test split, batch-norm
                    statistics re-estimated, added to data/results/NAME.json (bigan-official) with mean and 95%
                    interval over seeds and the validation-chosen checkpoint; rerun as the runs go on
-  export --run DIR --name NAME [--epoch N]
+  export --run DIR --name NAME [--epoch N] | --repack NAME,...|all
                    E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in
-                   data/pretrained/NAME/, with a manifest (config, epoch, metrics, SHA-256 of every file)
+                   data/pretrained/NAME/, built from stock layers only (any TensorFlow.js loads them with
+                   tf.loadLayersModel), with a manifest (config, epoch, metrics, SHA-256 of every file); --repack
+                   rewrites shipped models in this format from their own files
   repair --run DIR rewrites DIR/history.json from the epoch records of the newest checkpoint
   ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K|K,ROW=K,...]
          [--seed-index I] [--set JSON] [--curve-every N] [--retrain] [--record] [--json] [--results NAME]
@@ -171,10 +173,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': {
         const { values } = parseArgs({
           args: rest,
-          options: { run: { type: 'string' }, name: { type: 'string' }, epoch: { type: 'string' } },
+          options: {
+            run: { type: 'string' },
+            name: { type: 'string' },
+            epoch: { type: 'string' },
+            repack: { type: 'string' },
+          },
         });
-        if (!values.run || !values.name) throw new Error('--run DIR and --name NAME are required');
-        return await exportCommand({ run: values.run, name: values.name, epoch: values.epoch });
+        return await exportCommand(values);
       }
       case 'repair': {
         const { values } = parseArgs({ args: rest, options: { run: { type: 'string' } } });

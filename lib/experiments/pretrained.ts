@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/backend.js';
 import type { TrainingConfig } from '../config/training-config.js';
 import { upgradeConfig, validateConfig } from '../config/training-config.js';
 import { loadMnist, takeFirst } from '../data/mnist.js';
@@ -9,6 +10,7 @@ import { embed } from '../eval/representation.js';
 import { nearestNeighbourAccuracy } from '../eval/knn.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { createModel } from '../training/registry.js';
+import { libraryWeightName, toStockLayers } from '../models/stock-layers.js';
 import { loadRunModel } from '../training/run-model.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
@@ -22,7 +24,11 @@ const CHECK_TEST_COUNT = 2000;
 
 export interface PretrainedManifest {
   format: 'bigan-pretrained';
-  version: 1;
+  /**
+   * 1: E and G saved with this project's layers (DenseBlock, BatchNorm), loadable only with them. 2: saved as stock
+   * TensorFlow.js layers ({@link toStockLayers}), loadable by any TensorFlow.js with `tf.loadLayersModel`.
+   */
+  version: 1 | 2;
   name: string;
   config: TrainingConfig;
   /** Epochs the run had trained at the checkpoint exported. */
@@ -76,6 +82,16 @@ export function toFloat16Bits(x: number): number {
   return sign | result;
 }
 
+/** A network's layers-format artifacts, rebuilt from stock layers, with its weights as float16. */
+async function stockArtifacts(network: tf.LayersModel): Promise<{ json: object; weights: Uint8Array }> {
+  const stock = toStockLayers(network);
+  try {
+    return await float16Artifacts(stock);
+  } finally {
+    stock.dispose();
+  }
+}
+
 /** A network's layers-format artifacts with its weights as float16. */
 async function float16Artifacts(net: tf.LayersModel): Promise<{ json: object; weights: Uint8Array }> {
   let captured: tf.io.ModelArtifacts | null = null;
@@ -120,61 +136,86 @@ export function knnCheck(model: AdversarialModel, testCount: number): number {
 
 /**
  * Writes E and G of run `runDir` (its newest checkpoint, or the end of `epoch`) to data/pretrained/<name>/ as
- * layers-format models with float16 weights and a manifest; the folder is replaced atomically. `metrics` are the
- * run's numbers at that checkpoint, recorded beside the float16 check.
+ * stock layers-format models with float16 weights and a manifest; the folder is replaced atomically. `metrics` are
+ * the run's numbers at that checkpoint, recorded beside the float16 check.
  */
 export async function exportPretrained(
   runDir: string,
   name: string,
   options: { epoch?: number; metrics?: Record<string, number> } = {},
 ): Promise<PretrainedManifest> {
-  const dir = pretrainedFolder(name);
   const { run, model, epoch } = await loadRunModel(runDir, { epoch: options.epoch });
   try {
-    const parts = await Promise.all(NETWORKS.map((n) => float16Artifacts(model.networks[n])));
-    let manifest: PretrainedManifest | null = null;
-    writeFolderAtomic(
-      dir,
-      (tmp) => {
-        NETWORKS.forEach((n, i) => {
-          fs.mkdirSync(path.join(tmp, n));
-          writeFileAtomic(path.join(tmp, n, 'model.json'), JSON.stringify(parts[i].json));
-          writeFileAtomic(path.join(tmp, n, 'weights.bin'), parts[i].weights);
-        });
-        const files = Object.fromEntries(
-          NETWORKS.flatMap((n) => ['model.json', 'weights.bin'].map((f) => `${n}/${f}`)).map((f) => [
-            f,
-            sha256(path.join(tmp, f)),
-          ]),
-        );
-        manifest = {
-          format: 'bigan-pretrained',
-          version: 1,
-          name,
-          config: run.config,
-          epoch,
-          sourceRun: path.basename(run.dir),
-          metrics: options.metrics ?? {},
-          check: { knnLatent: Number.NaN, testCount: CHECK_TEST_COUNT },
-          files,
-          exportedAt: new Date().toISOString(),
-        };
-        writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-      },
-      { replace: true },
-    );
-    // The check is measured on what was written, float16 and all, then recorded.
-    const shipped = await loadPretrained(name);
-    try {
-      manifest!.check.knnLatent = knnCheck(shipped.model, CHECK_TEST_COUNT);
-    } finally {
-      shipped.model.dispose();
-    }
-    writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    return manifest!;
+    return await writePretrained(name, model, {
+      config: run.config,
+      epoch,
+      sourceRun: path.basename(run.dir),
+      metrics: options.metrics ?? {},
+    });
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Rewrites a shipped model in the current format (stock layers, manifest version 2) from its own files: its
+ * config, epoch, source run and metrics are kept, its float16 weights carried over exactly, its check measured
+ * again on what is written.
+ */
+export async function repackPretrained(name: string): Promise<PretrainedManifest> {
+  const { manifest, model } = await loadPretrained(name);
+  try {
+    const { config, epoch, sourceRun, metrics } = manifest;
+    return await writePretrained(name, model, { config, epoch, sourceRun, metrics });
+  } finally {
+    model.dispose();
+  }
+}
+
+async function writePretrained(
+  name: string,
+  model: AdversarialModel,
+  about: Pick<PretrainedManifest, 'config' | 'epoch' | 'sourceRun' | 'metrics'>,
+): Promise<PretrainedManifest> {
+  const dir = pretrainedFolder(name);
+  const parts = await Promise.all(NETWORKS.map((n) => stockArtifacts(model.networks[n])));
+  let manifest: PretrainedManifest | null = null;
+  writeFolderAtomic(
+    dir,
+    (tmp) => {
+      NETWORKS.forEach((n, i) => {
+        fs.mkdirSync(path.join(tmp, n));
+        writeFileAtomic(path.join(tmp, n, 'model.json'), JSON.stringify(parts[i].json));
+        writeFileAtomic(path.join(tmp, n, 'weights.bin'), parts[i].weights);
+      });
+      const files = Object.fromEntries(
+        NETWORKS.flatMap((n) => ['model.json', 'weights.bin'].map((f) => `${n}/${f}`)).map((f) => [
+          f,
+          sha256(path.join(tmp, f)),
+        ]),
+      );
+      manifest = {
+        format: 'bigan-pretrained',
+        version: 2,
+        name,
+        ...about,
+        check: { knnLatent: Number.NaN, testCount: CHECK_TEST_COUNT },
+        files,
+        exportedAt: new Date().toISOString(),
+      };
+      writeFileAtomic(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    },
+    { replace: true },
+  );
+  // The check is measured on what was written, float16 and all, then recorded.
+  const shipped = await loadPretrained(name);
+  try {
+    manifest!.check.knnLatent = knnCheck(shipped.model, CHECK_TEST_COUNT);
+  } finally {
+    shipped.model.dispose();
+  }
+  writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return manifest!;
 }
 
 /**
@@ -182,6 +223,8 @@ export async function exportPretrained(
  * anything loads, and every weight by name and shape against the networks the manifest's config builds.
  */
 export async function loadPretrained(name: string): Promise<Pretrained> {
+  // The best backend first: a model built before it would run on tfjs' plain JavaScript kernels.
+  await initBackend();
   const dir = pretrainedFolder(name);
   const manifestFile = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestFile))
@@ -189,8 +232,12 @@ export async function loadPretrained(name: string): Promise<Pretrained> {
       `${manifestFile}: missing; the pretrained models shipped are ${listPretrained().join(', ') || 'none'}`,
     );
   const manifest = readJsonFile(manifestFile, null) as PretrainedManifest;
-  if (manifest?.format !== 'bigan-pretrained' || manifest.version !== 1 || typeof manifest.files !== 'object')
-    throw new Error(`${manifestFile}: not a bigan-pretrained version 1 manifest`);
+  if (
+    manifest?.format !== 'bigan-pretrained' ||
+    ![1, 2].includes(manifest.version) ||
+    typeof manifest.files !== 'object'
+  )
+    throw new Error(`${manifestFile}: not a bigan-pretrained version 1 or 2 manifest`);
   for (const [file, digest] of Object.entries(manifest.files)) {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new Error(`${full}: missing (listed in ${manifestFile})`);
@@ -203,12 +250,15 @@ export async function loadPretrained(name: string): Promise<Pretrained> {
       const json = JSON.parse(fs.readFileSync(path.join(dir, network, 'model.json'), 'utf8'));
       const bytes = fs.readFileSync(path.join(dir, network, 'weights.bin'));
       const specs = json.weightsManifest[0].weights as tf.io.WeightsManifestEntry[];
-      const weights = tf.io.decodeWeights(
+      const decoded = tf.io.decodeWeights(
         bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
         specs,
       );
+      const weights = Object.fromEntries(Object.entries(decoded).map(([k, v]) => [libraryWeightName(k), v]));
       const file = path.join(dir, network, 'weights.bin');
-      const targets = model.networks[network].weights;
+      // A block whose batch norm learns no gain or shift keeps them as fixed weights; a stock model has none.
+      const fixed = (w: tf.LayerVariable) => !w.trainable && /\/(gamma|beta)$/.test(w.originalName);
+      const targets = model.networks[network].weights.filter((w) => !(fixed(w) && !weights[w.originalName]));
       for (const w of targets) {
         const value = weights[w.originalName];
         if (!value) throw new Error(`${file}: has no weight ${w.originalName}; it was written for another model`);
@@ -216,7 +266,7 @@ export async function loadPretrained(name: string): Promise<Pretrained> {
           throw new Error(`${file}: weight ${w.originalName} has shape [${value.shape}], the model needs [${w.shape}]`);
       }
       for (const w of targets) w.write(weights[w.originalName]);
-      tf.dispose(Object.values(weights));
+      tf.dispose(Object.values(decoded));
     }
   } catch (error) {
     model.dispose();
