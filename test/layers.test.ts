@@ -73,6 +73,38 @@ function folderCycles(root: string): string[] {
   return [...graph.keys()].filter((folder) => reaches(folder, folder));
 }
 
+/** Files of a lib/ tree that reach themselves through imports, type-only imports included; each cycle once. */
+function fileCycles(root: string): string[] {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(root)) {
+    const targets = importsOf(file)
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts'))
+      .filter((target) => fs.existsSync(target));
+    graph.set(file, targets);
+  }
+  const cycles = new Set<string>();
+  const visit = (file: string, trail: string[]) => {
+    const at = trail.indexOf(file);
+    if (at >= 0) {
+      const cycle = trail.slice(at).map((f) => path.relative(root, f));
+      // One rotation of each cycle: starting from its alphabetically first file.
+      const first = cycle.indexOf([...cycle].sort()[0]);
+      cycles.add([...cycle.slice(first), ...cycle.slice(0, first)].join(' -> '));
+      return;
+    }
+    if (trail.length > 40) return;
+    for (const next of graph.get(file) ?? []) visit(next, [...trail, file]);
+  };
+  const done = new Set<string>();
+  for (const file of graph.keys()) {
+    if (done.has(file)) continue;
+    visit(file, []);
+    done.add(file);
+  }
+  return [...cycles].sort();
+}
+
 test('every lib/ folder is a named layer, and imports only the layers below it', () => {
   const folders = fs
     .readdirSync(lib, { withFileTypes: true })
@@ -85,6 +117,10 @@ test('every lib/ folder is a named layer, and imports only the layers below it',
 
 test('no lib/ folder imports a folder that imports it back, directly or through a cycle', () => {
   assert.deepEqual(folderCycles(lib), []);
+});
+
+test('no lib/ file imports a file that imports it back, even for types only', () => {
+  assert.deepEqual(fileCycles(lib), []);
 });
 
 test('the checks catch an upward import and a cycle through a third folder', () => {
@@ -101,6 +137,9 @@ test('the checks catch an upward import and a cycle through a third folder', () 
     'training -> eval (training/b.ts imports ../eval/c.js)',
   ]);
   assert.deepEqual(folderCycles(root).sort(), ['eval', 'models', 'training']);
+  write('eval/d.ts', "import type { E } from './e.js';\n");
+  write('eval/e.ts', "import { d } from './d.js';\n");
+  assert.deepEqual(fileCycles(root), ['eval/c.ts -> models/a.ts -> training/b.ts', 'eval/d.ts -> eval/e.ts']);
 });
 
 test('lib/index.ts, the public API, re-exports every layer but the CLI', () => {

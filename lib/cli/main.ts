@@ -79,8 +79,9 @@ commands:
   curves --run LABEL=DIR [--run LABEL=DIR ...] [--results NAME]
                    the learning curves runs recorded (ablate --curve-every), printed, and recorded labelled in
                    data/results/NAME.json (notebook 03 draws bigbigan-curves)
-  tsne (--run DIR | --pixels) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
-                   Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure
+  tsne (--run DIR | --pixels | --pretrained NAME,...|all) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
+                   Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure; --pretrained
+                   maps raw pixels and each shipped encoder, alone and as one grid (data/results/figures/tsne/)
   classifier [--train]
                    test accuracy of the scoring classifier in data/classifier/ (--train: train it anew and save)
   plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]
@@ -275,6 +276,7 @@ export async function main(argv: string[]): Promise<number> {
           options: {
             run: { type: 'string' },
             pixels: { type: 'boolean', default: false },
+            pretrained: { type: 'string' },
             n: { type: 'string' },
             out: { type: 'string' },
             formats: { type: 'string' },

@@ -2,24 +2,36 @@ import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import { testSetMap } from '../tsne/latent-map.js';
-import { figuresDir } from '../util/paths.js';
+import { figuresDir, projectRoot } from '../util/paths.js';
 import { loadRunModel } from '../training/run-model.js';
-import { classScatterFigure } from '../plots/charts.js';
-import { exportFigure } from '../plots/export.js';
+import { classScatterFigure, mapGridFigure } from '../plots/charts.js';
+import { exportFigure, type FigureFormat } from '../plots/export.js';
+import { listPretrained, loadPretrained } from '../experiments/pretrained.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { formatsFlag, integerFlag, outFolderFlag } from './flags.js';
 
-/** `bigan tsne --run DIR | --pixels [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]`. */
+/**
+ * `bigan tsne --run DIR | --pixels | --pretrained NAME,...|all [--n 10000] [--out FOLDER] [--formats svg,png,html]
+ * [--json]`. With --pretrained: raw pixels' map and each shipped encoder's, each exported alone and all together as
+ * one grid (`maps`), by default into data/results/figures/tsne/.
+ */
 export async function tsneCommand(flags: {
   run?: string;
   pixels: boolean;
+  pretrained?: string;
   n?: string;
   out?: string;
   formats?: string;
   json: boolean;
 }): Promise<number> {
-  if (Boolean(flags.run) === flags.pixels) throw new Error('give exactly one of --run DIR and --pixels');
   const n = integerFlag('n', flags.n, { min: 10, max: 10000 }) ?? 10000;
   const formats = formatsFlag(flags.formats);
+  if (flags.pretrained !== undefined) {
+    if (flags.run) throw new Error('give either --run DIR or --pretrained NAMES');
+    return pretrainedMaps(flags.pretrained, n, outFolderFlag(flags.out ?? defaultMapsFolder())!, formats, flags.json);
+  }
+  if (Boolean(flags.run) === flags.pixels)
+    throw new Error('give exactly one of --run DIR, --pixels and --pretrained NAMES');
   const out = outFolderFlag(flags.out);
   await initBackend();
   const loaded = flags.run ? await loadRunModel(flags.run) : null;
@@ -46,5 +58,52 @@ export async function tsneCommand(flags: {
       `${subject}: KL ${map.kl.toFixed(3)}, 2-D 5NN ${(map.knn5 * 100).toFixed(2)}%, ${map.seconds.toFixed(1)} s\n${files.join('\n')}`,
     );
   if (loaded) loaded.model.dispose();
+  return 0;
+}
+
+const defaultMapsFolder = () => path.join(projectRoot(), 'data', 'results', 'figures', 'tsne');
+
+/** Raw pixels' map and each pretrained encoder's: one figure each and the grid of all, plus their scores. */
+async function pretrainedMaps(
+  names: string,
+  n: number,
+  out: string,
+  formats: FigureFormat[],
+  json: boolean,
+): Promise<number> {
+  await initBackend();
+  const chosen = names === 'all' ? listPretrained() : names.split(',').map((x) => x.trim());
+  const test = loadMnist().test;
+  const subjects: { name: string; title: string; map: ReturnType<typeof testSetMap> }[] = [];
+  const pixels = testSetMap(null, test, n);
+  subjects.push({ name: 'pixels', title: 'raw pixels', map: pixels });
+  for (const name of chosen) {
+    const { model, manifest } = await loadPretrained(name);
+    try {
+      subjects.push({ name, title: `${name} (pretrained, epoch ${manifest.epoch})`, map: testSetMap(model, test, n) });
+    } finally {
+      model.dispose();
+    }
+  }
+  const files: string[] = [];
+  for (const { name, title, map } of subjects) {
+    const figure = classScatterFigure(map.points, map.labels, {
+      title: `t-SNE of ${n} test digits: ${title} (2-D 5NN ${(map.knn5 * 100).toFixed(1)}%)`,
+    });
+    files.push(...(await exportFigure(figure, path.join(out, name), formats)));
+  }
+  const grid = mapGridFigure(
+    subjects.map(({ title, map }) => ({ title: `${title}: 5NN ${(map.knn5 * 100).toFixed(1)}%`, ...map })),
+    { title: `t-SNE of ${n} test digits`, columns: 3 },
+  );
+  files.push(...(await exportFigure(grid, path.join(out, 'maps'), formats)));
+  const scores = subjects.map(({ name, map }) => ({ name, knn5: map.knn5, kl: map.kl, seconds: map.seconds }));
+  writeFileAtomic(path.join(out, 'maps.json'), `${JSON.stringify({ points: n, maps: scores }, null, 1)}\n`);
+  if (json) console.log(JSON.stringify({ points: n, maps: scores, files }));
+  else {
+    for (const s of scores)
+      console.log(`${s.name}: 2-D 5NN ${(s.knn5 * 100).toFixed(2)}%, KL ${s.kl.toFixed(3)}, ${s.seconds.toFixed(0)} s`);
+    console.log(files.join('\n'));
+  }
   return 0;
 }

@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Embeddings } from './embeddings.js';
 import { boundingMap, FLOAT32_U, float32Gamma, leadingAxes } from './projected-bound.js';
 
-export interface Embeddings {
-  /** Row-major [count, dim]. */
-  values: Float32Array;
-  count: number;
-  dim: number;
-}
+export type { Embeddings };
 
 export interface NearestNeighbourResult {
   /** Fraction of queries whose nearest training point has the same label. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Embeddings } from './knn.js';
+import type { Embeddings } from './embeddings.js';
 
 /** Unit round-off of float32. */
 export const FLOAT32_U = 2 ** -24;

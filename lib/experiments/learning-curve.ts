@@ -11,7 +11,7 @@ import type { AdversarialModel } from '../models/adversarial-model.js';
 import type { TrainOptions } from '../training/train.js';
 import type { TrainingConfig } from '../config/training-config.js';
 import { RunFolder } from '../io/run-folder.js';
-import { resultsFile } from './results.js';
+import { resultsFile } from './results-files.js';
 
 /** How often and on how much a learning curve is measured: small enough to take a few seconds a point. */
 export interface CurveSettings {

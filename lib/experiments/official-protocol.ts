@@ -6,7 +6,7 @@ import type { TrainingConfig } from '../config/training-config.js';
 import { loadRunModel } from '../training/run-model.js';
 import { configKey } from '../training/cached-run.js';
 import { BIGAN_REFERENCES } from './references.js';
-import { resultsFile } from './results.js';
+import { resultsFile } from './results-files.js';
 import { meanCi95 } from './statistics.js';
 
 /** One (run, epoch, split) evaluation of the official protocol. */

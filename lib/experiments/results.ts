@@ -1,15 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { RepresentationMetrics } from '../eval/representation.js';
 import type { TrainingConfig } from '../config/training-config.js';
-import { lockFile } from '../io/run-lock.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { EvaluationSettings } from './ablations.js';
 import type { ClaimResult, TableRow } from './statistics.js';
 import type { ConfirmatoryClaim } from './confirmatory.js';
-import { projectFolder } from '../util/paths.js';
 import type { EpochRecord } from '../io/run-folder.js';
+import { lockResults, resultsFile, writeResults } from './results-files.js';
 
 /** One evaluation of a run's checkpoint. */
 export interface Milestone {
@@ -46,29 +42,7 @@ export interface RunResults {
   recordedAt: string;
 }
 
-export function resultsFile(name: string): string {
-  if (!/^[\w.-]+$/.test(name))
-    throw new Error(`results name '${name}' may only hold letters, digits, '.', '_' and '-'`);
-  return path.join(projectFolder('BIGAN_RESULTS_DIR', 'data', 'results'), `${name}.json`);
-}
-
-/**
- * Makes this process the one writer of data/results/<name>.json until the returned release is called: a second
- * process collecting the same table is refused, naming the first, instead of the two racing to write it.
- */
-export function lockResults(name: string): () => void {
-  const file = resultsFile(name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  return lockFile(`${file}.lock`);
-}
-
-/** Writes data/results/<name>.json atomically and returns its path. */
-export function writeResults(name: string, record: object): string {
-  const file = resultsFile(name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, `${JSON.stringify(record, null, 1)}\n`);
-  return file;
-}
+export { lockResults, resultsFile, writeResults };
 
 export function saveResults(results: RunResults): string {
   return writeResults(results.name, results);

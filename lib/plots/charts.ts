@@ -145,13 +145,40 @@ export interface MapPanel {
   labels: ArrayLike<number>;
 }
 
-/**
- * Several class-coloured maps side by side (t-SNE of raw pixels and of each encoder), one legend for all: each
- * panel is a subplot with its own axes, the digits coloured alike across panels.
- */
 /** The width figures are made to fit by default: a notebook's output area, less a little. */
 export const OUTPUT_WIDTH = 940;
 
+/** Pixels a character of 12-px Open Sans (plotly's annotation font) may take: wide enough for capitals and digits. */
+const TITLE_CHAR_WIDTH = 7.4;
+const TITLE_LINE_HEIGHT = 17;
+
+/** `text` broken at spaces into lines of at most `maxChars` characters (a longer word is cut). */
+export function wrapTitle(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= maxChars) line = candidate;
+    else {
+      if (line) lines.push(line);
+      let rest = word;
+      while (rest.length > maxChars) {
+        lines.push(rest.slice(0, maxChars));
+        rest = rest.slice(maxChars);
+      }
+      line = rest;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * Several class-coloured maps side by side (t-SNE of raw pixels and of each encoder), one legend for all: each
+ * panel is a subplot with its own axes, the digits coloured alike across panels. Each panel's title wraps to the
+ * panel's width, and each row of panels leaves room above it for its longest title, so no two titles overlap and
+ * none leaves the figure, whatever their length and the panel count.
+ */
 export function mapGridFigure(
   panels: MapPanel[],
   options: { title?: string; columns?: number; panelSize?: number; markerSize?: number } = {},
@@ -159,31 +186,51 @@ export function mapGridFigure(
   const columns = Math.min(options.columns ?? 3, panels.length);
   const rows = Math.ceil(panels.length / columns);
   // Panels shrink so that the grid fits a notebook's output area (about 960 px wide) instead of being cut off.
-  const size = options.panelSize ?? Math.min(320, Math.floor((OUTPUT_WIDTH - 120) / columns));
+  const gap = 24;
+  const size = options.panelSize ?? Math.min(320, Math.floor((OUTPUT_WIDTH - 140 - gap * (columns - 1)) / columns));
+  const titles = panels.map((p) => wrapTitle(p.title, Math.floor(size / TITLE_CHAR_WIDTH)));
+  // Room above each row for its tallest title.
+  const titleSpace = Array.from(
+    { length: rows },
+    (_, r) => 8 + TITLE_LINE_HEIGHT * Math.max(...titles.slice(r * columns, (r + 1) * columns).map((t) => t.length)),
+  );
+  const margin = { l: 20, r: 120, t: options.title ? 50 : 10, b: 20 };
+  const plotWidth = columns * size + gap * (columns - 1);
+  const plotHeight = titleSpace.reduce((a, b) => a + b, 0) + rows * size + gap * (rows - 1);
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    ...baseLayout(options.title ?? '', columns * size + 120, rows * (size + 30) + 80),
-    margin: { l: 60, r: 30, t: 80, b: 50 },
-    grid: { rows, columns, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
-    legend: { itemsizing: 'constant' },
+    ...baseLayout(options.title ?? '', plotWidth + margin.l + margin.r, plotHeight + margin.t + margin.b),
+    margin,
+    legend: { itemsizing: 'constant', x: 1.02, xanchor: 'left', y: 1 },
     annotations: [] as Record<string, unknown>[],
   };
+  let top = 0;
+  const rowTops = titleSpace.map((space, r) => {
+    const panelTop = top + space;
+    top = panelTop + size + (r < rows - 1 ? gap : 0);
+    return panelTop;
+  });
   panels.forEach((panel, p) => {
     const axis = p === 0 ? '' : String(p + 1);
+    const [r, c] = [Math.floor(p / columns), p % columns];
+    const x0 = (c * (size + gap)) / plotWidth;
+    const y1 = 1 - rowTops[r] / plotHeight;
     const single = classScatterFigure(panel.points, panel.labels, { markerSize: options.markerSize ?? 2 });
     for (const trace of single.data) {
       data.push({ ...trace, xaxis: `x${axis}`, yaxis: `y${axis}`, legendgroup: trace.name, showlegend: p === 0 });
     }
-    layout[`xaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
-    layout[`yaxis${axis}`] = { showticklabels: false, zeroline: false, showgrid: false };
+    const hidden = { showticklabels: false, zeroline: false, showgrid: false };
+    layout[`xaxis${axis}`] = { ...hidden, domain: [x0, x0 + size / plotWidth], anchor: `y${axis}` };
+    layout[`yaxis${axis}`] = { ...hidden, domain: [y1 - size / plotHeight, y1], anchor: `x${axis}` };
     (layout.annotations as Record<string, unknown>[]).push({
-      text: panel.title,
-      xref: `x${axis} domain`,
-      yref: `y${axis} domain`,
-      x: 0.5,
-      y: 1.02,
+      text: titles[p].join('<br>'),
+      xref: 'paper',
+      yref: 'paper',
+      x: x0 + size / plotWidth / 2,
+      y: y1 + 4 / plotHeight,
       xanchor: 'center',
       yanchor: 'bottom',
+      font: { size: 12 },
       showarrow: false,
     });
   });

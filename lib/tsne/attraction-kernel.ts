@@ -1,5 +1,12 @@
-import type { SparseAffinities } from './tsne-forces.js';
 import { ensureBytes, instantiate } from './wasm-module.js';
+
+/** Symmetric joint probabilities P in CSR form (see tsne.ts). */
+export interface SparseAffinities {
+  rowStart: Int32Array;
+  columns: Int32Array;
+  values: Float64Array;
+  n: number;
+}
 
 /**
  * The attraction loop of attraction.wat over one thread's copy of P above the diagonal: the positions go in and

@@ -1,14 +1,8 @@
 import type { Allocate, QuadTree } from './quadtree.js';
-import type { AttractionKernel } from './attraction-kernel.js';
+import type { AttractionKernel, SparseAffinities } from './attraction-kernel.js';
 import { MAX_RUN } from './repulsion-kernel.js';
 
-/** Symmetric joint probabilities P in CSR form (see tsne.ts). */
-export interface SparseAffinities {
-  rowStart: Int32Array;
-  columns: Int32Array;
-  values: Float64Array;
-  n: number;
-}
+export type { SparseAffinities };
 
 export interface PartialSums {
   /** Sum over points in the range of sum_j q_ij (unnormalised): their share of Z. */
