@@ -28,4 +28,3 @@ export function writeResults(name: string, record: object): string {
   writeFileAtomic(file, `${JSON.stringify(record, null, 1)}\n`);
   return file;
 }
-
