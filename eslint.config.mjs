@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // The latent explorer's page runs in the browser, with TensorFlow.js as the global `tf`.
+    files: ['lib/plots/explorer-page/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, tf: 'readonly' } },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -59,4 +59,5 @@ export * from './plots/run-figures.js';
 export * from './plots/ablation-figures.js';
 export * from './plots/export.js';
 export * from './plots/show.js';
+export * from './plots/explorer.js';
 export * from './plots/notebook.js';

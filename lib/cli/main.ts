@@ -11,6 +11,7 @@ import { plotCommand } from './plot.js';
 import { repairCommand } from './repair.js';
 import { trainCommand } from './train.js';
 import { protocolCommand } from './protocol.js';
+import { exploreCommand } from './explore.js';
 import { STOPPED_EXIT_CODE, TrainingStoppedError } from '../training/stop-signals.js';
 import { stepProbeCommand } from './throughput.js';
 import { tsneCommand } from './tsne.js';
@@ -82,6 +83,10 @@ commands:
   tsne (--run DIR | --pixels | --pretrained NAME,...|all) [--n 10000] [--out FOLDER] [--formats svg,png,html] [--json]
                    Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure; --pretrained
                    maps raw pixels and each shipped encoder, alone and as one grid (data/results/figures/tsne/)
+  explore [--pretrained NAME,...|all] [--n 10000] [--out FOLDER]
+                   the latent explorer: a static page (default figures/explorer/index.html, works offline from
+                   file://) with each shipped model's t-SNE map; hover a digit for x, G(E(x)) computed in the page
+                   and its nearest codes, click two for the path between them, pick a class for a conditional G
   classifier [--train]
                    test accuracy of the scoring classifier in data/classifier/ (--train: train it anew and save)
   plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]
@@ -255,6 +260,13 @@ export async function main(argv: string[]): Promise<number> {
           record: values.record ?? false,
           dryRun: values['dry-run'] ?? false,
         });
+      }
+      case 'explore': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { pretrained: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' } },
+        });
+        return await exploreCommand(values);
       }
       case 'protocol': {
         const { values } = parseArgs({

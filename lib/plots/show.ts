@@ -89,3 +89,28 @@ export function showImageFile(file: string): void {
     false,
   );
 }
+
+/**
+ * Shows an explorer folder (`exportExplorer`) inline: an iframe in a trusted notebook, and a link that opens it in
+ * its own tab, which an untrusted notebook keeps. The Jupyter server of `npm run lab` serves notebooks/, so the
+ * folder must be under it (the kernel's working directory); its URL is the server's /files/ route.
+ */
+export function showExplorer(folder: string): void {
+  const relative = path.relative(process.cwd(), path.resolve(folder)).split(path.sep).join('/');
+  if (relative.startsWith('..'))
+    throw new Error(`${folder}: outside the notebook folder, where the Jupyter server cannot serve it`);
+  const url = `/files/${relative}/index.html`;
+  const display = tslabDisplay();
+  if (!display) {
+    console.log(`<explorer ${path.join(folder, 'index.html')}> (shown in notebooks)`);
+    return;
+  }
+  const html =
+    `<iframe src="${url}" width="1240" height="780" style="border:1px solid #ddd"></iframe>` +
+    `<p><a href="${url}" target="_blank">Open the explorer in its own tab</a> (folder ${relative}/; it also opens ` +
+    'from file:// without a server).</p>';
+  display(
+    { data: { 'text/html': html, 'text/plain': `<explorer ${relative}/index.html>` }, metadata: {}, transient: {} },
+    false,
+  );
+}
