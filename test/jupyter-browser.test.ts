@@ -235,6 +235,48 @@ test('JupyterLab from `npm run lab`: run all, reload and rerun, save, close and 
   assert.deepEqual(seen.errors, []);
 });
 
+test('the explorer shows inline in JupyterLab and Notebook 7, its page live from the files beside the notebook', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-nb-'));
+  const nb = JSON.parse(fs.readFileSync(TOUR, 'utf8'));
+  nb.cells = [
+    {
+      cell_type: 'code',
+      execution_count: null,
+      id: 'explorer',
+      metadata: {},
+      outputs: [],
+      source: [
+        "import { besideNotebook, exportExplorer, showExplorer } from './lib/index.js';\n",
+        "const e = await exportExplorer({ pretrained: ['bigan-paper'], n: 100, out: besideNotebook('explorer') });\n",
+        'showExplorer(e.out);',
+      ],
+    },
+  ];
+  fs.writeFileSync(path.join(dir, 'explorer.ipynb'), JSON.stringify(nb));
+  const inlineExplorer = async (page: Page) => {
+    const frame = await (await page.waitForSelector('.jp-OutputArea-output iframe', {
+      timeout: 60000,
+    }))!.contentFrame();
+    await frame.waitForFunction('window.explorer !== undefined', { timeout: 60000 });
+    await frame.evaluate('window.explorer.ready');
+    return (await frame.evaluate('window.explorer.subjects')) as string[];
+  };
+  const lab = await startServer('lab', dir);
+  const page = await browser.newPage();
+  await openNotebook(page, `${lab.url}/lab/tree/explorer.ipynb?token=${TOKEN}`);
+  await command(page, 'notebook:run-all-cells');
+  await waitForRun(page);
+  await page.screenshot({ path: path.join(shots, 'lab-explorer.png'), fullPage: true });
+  assert.deepEqual(await inlineExplorer(page), ['raw pixels', 'bigan-paper']);
+  await page.screenshot({ path: path.join(shots, 'lab-explorer.png'), fullPage: true });
+  await command(page, 'docmanager:save');
+  const notebook = await startServer('notebook', dir);
+  const classic = await browser.newPage();
+  await openNotebook(classic, `${notebook.url}/notebooks/explorer.ipynb?token=${TOKEN}`);
+  assert.deepEqual(await inlineExplorer(classic), ['raw pixels', 'bigan-paper'], 'Notebook 7 shows the saved explorer');
+  await classic.screenshot({ path: path.join(shots, 'notebook7-explorer.png'), fullPage: true });
+});
+
 test('a notebook executed headless (untrusted) shows every figure in JupyterLab', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'executed-'));
   const executed = path.join(dir, 'executed.ipynb');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import { initBackend } from '../backend/backend.js';
 import { loadMnist, PIXELS, takeFirst } from '../data/mnist.js';
 import { nearestNeighbours } from '../eval/knn.js';
 import { embed } from '../eval/representation.js';
@@ -61,9 +62,12 @@ function spriteSheet(images: Float32Array, n: number): Buffer {
 const round = (values: ArrayLike<number>, digits = 2) =>
   Array.from(values, (v) => Math.round(v * 10 ** digits) / 10 ** digits);
 
-/** A script that hands `value` to the page under `window.EXPLORER[key]`: file:// pages cannot fetch JSON. */
+/**
+ * A script that hands `value` to the page under `window.EXPLORER[key]` (a file:// page cannot fetch JSON); `<` is
+ * escaped so that no string can end the script element.
+ */
 const globalScript = (key: string, value: unknown) =>
-  `(window.EXPLORER = window.EXPLORER || {})[${JSON.stringify(key)}] = ${JSON.stringify(value)};\n`;
+  `(window.EXPLORER = window.EXPLORER || {})[${JSON.stringify(key)}] = ${JSON.stringify(value).replace(/</g, '\\u003c')};\n`;
 
 /** A shipped network as tf.io.fromMemory takes it, weights base64-encoded. */
 function networkArtifacts(name: string, network: 'encoder' | 'generator') {
@@ -77,11 +81,14 @@ function networkArtifacts(name: string, network: 'encoder' | 'generator') {
 }
 
 /**
- * Writes the latent-space explorer to `out`: a static folder (index.html, the page's script, TensorFlow.js for the
- * browser, each shipped E and G in the stock layers format, the t-SNE maps, code-space neighbours and the digits
- * as a sprite sheet) that works from file:// and any static server, offline. E and G run in the page.
+ * Writes the latent-space explorer to `out`: a folder whose index.html holds everything inline (the page's script,
+ * TensorFlow.js for the browser, each shipped E and G in the stock layers format, the t-SNE maps, code-space
+ * neighbours and the digits as a sprite sheet), so that it works from file://, any static server and a notebook's
+ * iframe, offline. E and G run in the page.
  */
 export async function exportExplorer(options: ExplorerOptions): Promise<{ out: string; bytes: number }> {
+  // The best backend before the first tensor: the maps would otherwise run on tfjs' plain JavaScript kernels.
+  await initBackend();
   const names = options.pretrained ?? listPretrained();
   const n = options.n ?? 10000;
   const log = options.progress ?? (() => {});
@@ -119,45 +126,33 @@ export async function exportExplorer(options: ExplorerOptions): Promise<{ out: s
     }
   }
   const pageDir = path.join(projectRoot(), 'lib', 'plots', 'explorer-page');
-  let bytes = 0;
-  writeFolderAtomic(
-    options.out,
-    (tmp) => {
-      const write = (file: string, data: string | Buffer) => {
-        fs.mkdirSync(path.dirname(path.join(tmp, file)), { recursive: true });
-        writeFileAtomic(path.join(tmp, file), data);
-        bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-      };
-      write('index.html', fs.readFileSync(path.join(pageDir, 'index.html'), 'utf8'));
-      write('explorer.js', fs.readFileSync(path.join(pageDir, 'explorer.js'), 'utf8'));
-      write('tf.min.js', fs.readFileSync(path.join(packageFolder('@tensorflow/tfjs'), 'dist', 'tf.min.js')));
-      const sprite = `data:image/png;base64,${spriteSheet(test.images, n).toString('base64')}`;
-      write(
-        'data.js',
-        globalScript('data', {
-          count: n,
-          colours: CLASS_COLOURS,
-          spriteColumns: SPRITE_COLUMNS,
-          labels: Array.from(test.labels),
-          pixels: { points: round(pixels.points), knn5: pixels.knn5 },
-          models,
-        }) + globalScript('sprite', sprite),
-      );
-      for (const name of names) {
-        write(
-          path.join('models', `${name}.js`),
-          globalScript(`model:${name}`, {
-            encoder: networkArtifacts(name, 'encoder'),
-            generator: networkArtifacts(name, 'generator'),
-          }),
-        );
-      }
-      write(
-        'models.js',
-        `document.write(${JSON.stringify(names.map((m) => `<script src="models/${m}.js"></script>`).join(''))});\n`,
-      );
-    },
-    { replace: true },
-  );
+  const sprite = `data:image/png;base64,${spriteSheet(test.images, n).toString('base64')}`;
+  // One file with every script inline: it opens from file://, from any static server, and inside a notebook's
+  // iframe, whose sandboxed page could not fetch files beside it (Jupyter's /files/ route wants the login cookie).
+  const scripts = [
+    fs.readFileSync(path.join(packageFolder('@tensorflow/tfjs'), 'dist', 'tf.min.js'), 'utf8'),
+    globalScript('data', {
+      count: n,
+      colours: CLASS_COLOURS,
+      spriteColumns: SPRITE_COLUMNS,
+      labels: Array.from(test.labels),
+      pixels: { points: round(pixels.points), knn5: pixels.knn5 },
+      models,
+    }) + globalScript('sprite', sprite),
+    ...names.map((name) =>
+      globalScript(`model:${name}`, {
+        encoder: networkArtifacts(name, 'encoder'),
+        generator: networkArtifacts(name, 'generator'),
+      }),
+    ),
+    fs.readFileSync(path.join(pageDir, 'explorer.js'), 'utf8'),
+  ];
+  for (const script of scripts)
+    if (/<\/script|<!--/i.test(script)) throw new Error('an explorer script holds text that would end its <script>');
+  const template = fs.readFileSync(path.join(pageDir, 'index.html'), 'utf8');
+  if (!template.includes('<!-- scripts -->')) throw new Error(`${pageDir}/index.html has no <!-- scripts --> marker`);
+  const html = template.replace('<!-- scripts -->', () => scripts.map((s) => `<script>${s}</script>`).join('\n'));
+  const bytes = Buffer.byteLength(html);
+  writeFolderAtomic(options.out, (tmp) => writeFileAtomic(path.join(tmp, 'index.html'), html), { replace: true });
   return { out: options.out, bytes };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { projectRoot } from '../util/paths.js';
+import { besideNotebook, projectRoot } from '../util/paths.js';
 import type { Figure } from './figure.js';
 import { figureSize, figureToSvg, svgToPng } from './export.js';
 import { plotlyLoaderScript, scriptJson } from './plotly-source.js';
@@ -92,14 +92,14 @@ export function showImageFile(file: string): void {
 
 /**
  * Shows an explorer folder (`exportExplorer`) inline: an iframe in a trusted notebook, and a link that opens it in
- * its own tab, which an untrusted notebook keeps. The Jupyter server of `npm run lab` serves notebooks/, so the
- * folder must be under it (the kernel's working directory); its URL is the server's /files/ route.
+ * its own tab, which an untrusted notebook keeps. Both are relative to the notebook's folder, which JupyterLab and
+ * Notebook 7 resolve to their /files/ route: write the explorer there (`besideNotebook`).
  */
 export function showExplorer(folder: string): void {
-  const relative = path.relative(process.cwd(), path.resolve(folder)).split(path.sep).join('/');
+  const relative = path.relative(besideNotebook(), path.resolve(folder)).split(path.sep).join('/');
   if (relative.startsWith('..'))
-    throw new Error(`${folder}: outside the notebook folder, where the Jupyter server cannot serve it`);
-  const url = `/files/${relative}/index.html`;
+    throw new Error(`${folder}: outside the notebook's folder, where its page cannot link to it (use besideNotebook)`);
+  const url = `${relative}/index.html`;
   const display = tslabDisplay();
   if (!display) {
     console.log(`<explorer ${path.join(folder, 'index.html')}> (shown in notebooks)`);
@@ -107,10 +107,7 @@ export function showExplorer(folder: string): void {
   }
   const html =
     `<iframe src="${url}" width="1240" height="780" style="border:1px solid #ddd"></iframe>` +
-    `<p><a href="${url}" target="_blank">Open the explorer in its own tab</a> (folder ${relative}/; it also opens ` +
-    'from file:// without a server).</p>';
-  display(
-    { data: { 'text/html': html, 'text/plain': `<explorer ${relative}/index.html>` }, metadata: {}, transient: {} },
-    false,
-  );
+    `<p><a href="${url}" target="_blank">Open the explorer in its own tab</a> (folder ${relative}/ beside the ` +
+    'notebook; it also opens from file:// without a server).</p>';
+  display({ data: { 'text/html': html, 'text/plain': `<explorer ${url}>` }, metadata: {}, transient: {} }, false);
 }

@@ -53,3 +53,14 @@ export function figuresDir(): string {
 export function runsDir(): string {
   return projectFolder('BIGAN_RUNS_DIR', 'runs');
 }
+
+/**
+ * `parts` in the folder of the notebook this kernel runs (Jupyter tells a kernel its notebook's path in
+ * JPY_SESSION_NAME), else under the working directory: where a notebook's output can link to files, since the
+ * notebook's relative links resolve against its own folder.
+ */
+export function besideNotebook(...parts: string[]): string {
+  const notebook = process.env.JPY_SESSION_NAME;
+  const folder = notebook && path.isAbsolute(notebook) ? path.dirname(notebook) : process.cwd();
+  return path.join(folder, ...parts);
+}

@@ -54,6 +54,9 @@ def export_html(notebook, out_html):
 def main(path, out_notebook, out_html=None):
     notebook = nbformat.read(path, as_version=4)
     root = os.getcwd()
+    # As a Jupyter server tells its kernels: the notebook's path, here the executed copy's, so that files a notebook
+    # writes beside itself (besideNotebook) sit beside the copy its outputs link from.
+    os.environ["JPY_SESSION_NAME"] = os.path.abspath(out_notebook)
     failed = {}
     client = NotebookClient(
         notebook,

@@ -191,6 +191,14 @@
     state.subject = { ...subject, screen: screenPoints(subject.points) };
     state.model = subject.model;
     state.networks = subject.model ? await loadNetworks(subject.model) : null;
+    if (state.networks) {
+      // One pass through E and G now compiles their WebGL programs, which the first hover would otherwise wait for.
+      const warm = tf.tidy(() =>
+        generate(latentOf(subject.model, state.networks.encoder.predict(tf.zeros([1, 784]))), [0]),
+      );
+      await warm.data();
+      warm.dispose();
+    }
     state.picked = [];
     const m = subject.model;
     $('info').innerHTML = m
