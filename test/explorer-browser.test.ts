@@ -67,6 +67,11 @@ test('explorer: hovering a digit shows x and G(E(x)) as the library computes it,
   // Reported, not asserted: speed is the benchmark's business.
   console.log(`explorer: pointer to reconstruction in ${(performance.now() - started).toFixed(0)} ms`);
   const hovered = await inPage<number>('window.explorer.state.hovered');
+  const label = loadMnist().test.labels[hovered];
+  assert.equal(
+    await inPage<string>("document.getElementById('hovered').textContent"),
+    `test digit #${hovered}, labelled ${label}`,
+  );
   const shown = await inPage<number[]>('Array.from(window.explorer.state.reconstruction)');
   const { model } = await loadPretrained('bigan-paper');
   try {

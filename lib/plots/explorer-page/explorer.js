@@ -127,6 +127,7 @@
     const all = await pixels;
     const digit = all.subarray(index * 784, (index + 1) * 784);
     drawDigits($('digit'), [digit]);
+    $('hovered').textContent = `test digit #${index}, labelled ${data.labels[index]}`;
     if (!state.model) {
       state.reconstruction = null;
       drawDigits($('reconstruction'), []);
