@@ -127,6 +127,19 @@ test('official split: reproduced from NumPy, disjoint from the training digits, 
     assert.equal(made.status, 0, made.stderr);
     assert.equal(fs.readFileSync(out, 'utf8'), fs.readFileSync(officialSplitFile(), 'utf8'));
   }
+  // A changed or unreadable split file is refused, naming it.
+  const tampered = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'split-')), 'split.json');
+  const body = JSON.parse(fs.readFileSync(officialSplitFile(), 'utf8'));
+  fs.writeFileSync(tampered, JSON.stringify({ ...body, validation: [...body.validation.slice(1), 59999] }));
+  assert.throws(
+    () => officialValidationIndices(tampered),
+    (e: Error) => e.message.startsWith(tampered) && /sha256/.test(e.message),
+  );
+  fs.writeFileSync(tampered, '{"validation": [1, 2');
+  assert.throws(
+    () => officialValidationIndices(tampered),
+    (e: Error) => e.message.startsWith(tampered) && /JSON/.test(e.message),
+  );
   const mnist = loadMnist();
   const config = makeConfig('official');
   const train = trainingDigits(config, mnist);
