@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { main } from '../lib/cli/main.js';
+import { cli } from './support/cli.js';
 import { makeConfig } from '../lib/config/training-config.js';
 import { RunFolder } from '../lib/io/run-folder.js';
 import type { AdversarialModel } from '../lib/models/adversarial-model.js';
@@ -15,19 +15,6 @@ import { silentProgress } from '../lib/training/progress.js';
 import { DivergenceError, train, WEIGHT_CHECK_EVERY } from '../lib/training/train.js';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-
-/** Runs the CLI in this process and returns its exit code with everything it printed. */
-async function cli(args: string[]): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-  console.error = console.log;
-  try {
-    return { code: await main(args), output: lines.join('\n') };
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 /** path -> SHA-256 of every file below the folders (absent folders count as empty). */
 function snapshot(...dirs: string[]): Record<string, string> {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { main } from '../lib/cli/main.js';
+import { cli } from './support/cli.js';
 import { makeConfig } from '../lib/config/training-config.js';
 import { RunFolder } from '../lib/io/run-folder.js';
 import { silentProgress } from '../lib/training/progress.js';
@@ -96,27 +96,14 @@ after(() => {
   delete process.env.SLURM_CONF;
 });
 
-/** Runs the CLI in this process with its own runs folder; returns the exit code and what it printed. */
-async function cli(runs: string, args: string[]): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const saved = { log: console.log, error: console.error, runs: process.env.BIGAN_RUNS_DIR };
-  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-  console.error = console.log;
-  process.env.BIGAN_RUNS_DIR = runs;
-  try {
-    return { code: await main(args), output: lines.join('\n') };
-  } finally {
-    Object.assign(console, { log: saved.log, error: saved.error });
-    if (saved.runs === undefined) delete process.env.BIGAN_RUNS_DIR;
-    else process.env.BIGAN_RUNS_DIR = saved.runs;
-  }
-}
+/** The CLI run with `runs` as its runs folder. */
+const cliUnder = (runs: string, args: string[]) => cli(args, runs);
 
 const jobId = (output: string) => /as Slurm job (\d+)/.exec(output)?.[1] ?? assert.fail(`no job id in: ${output}`);
 const queued = (job: string) => spawnSync('squeue', ['-h', '-j', job], { encoding: 'utf8' }).stdout.trim();
 
 test('ablate --engine slurm --dry-run prints a job array with one task per row and seed', async () => {
-  const { code, output } = await cli(state, [
+  const { code, output } = await cliUnder(state, [
     'ablate',
     '--rows',
     'base,no-unaries,small-g',
@@ -135,21 +122,45 @@ test('ablate --engine slurm --dry-run prints a job array with one task per row a
 test('a 4-task array on the quick budget, collected, gives the local engine table', async (t) => {
   const rows = ['base', 'no-unaries'];
   const clusterRuns = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-runs-'));
-  const submitted = await cli(clusterRuns, ['ablate', '--rows', rows.join(','), '--seeds', '2', '--engine', 'slurm']);
+  const submitted = await cliUnder(clusterRuns, [
+    'ablate',
+    '--rows',
+    rows.join(','),
+    '--seeds',
+    '2',
+    '--engine',
+    'slurm',
+  ]);
   assert.equal(submitted.code, 0, submitted.output);
   const job = jobId(submitted.output);
   t.diagnostic(`squeue after submitting:\n${spawnSync('squeue', [], { encoding: 'utf8' }).stdout}`);
   await until(`array job ${job}`, () => queued(job) === '', 900);
   t.diagnostic(`job completions:\n${fs.readFileSync(path.join(state, 'jobcomp.txt'), 'utf8')}`);
 
-  const missing = await cli(clusterRuns, ['ablate', '--collect', '--rows', 'base,small-g', '--seeds', '2', '--json']);
+  const missing = await cliUnder(clusterRuns, [
+    'ablate',
+    '--collect',
+    '--rows',
+    'base,small-g',
+    '--seeds',
+    '2',
+    '--json',
+  ]);
   assert.match(missing.output, /missing: small-g seed 0 \(not started\)/);
-  const collected = await cli(clusterRuns, ['ablate', '--collect', '--rows', rows.join(','), '--seeds', '2', '--json']);
+  const collected = await cliUnder(clusterRuns, [
+    'ablate',
+    '--collect',
+    '--rows',
+    rows.join(','),
+    '--seeds',
+    '2',
+    '--json',
+  ]);
   assert.equal(collected.code, 0, collected.output);
   assert.doesNotMatch(collected.output, /missing/);
   // One task at a time with TensorFlow's default threads, as each Slurm task ran: a layout of other thread counts
   // (the pool's default here, two single-threaded tasks) sums in another order and differs in the last digits.
-  const local = await cli(fs.mkdtempSync(path.join(os.tmpdir(), 'local-runs-')), [
+  const local = await cliUnder(fs.mkdtempSync(path.join(os.tmpdir(), 'local-runs-')), [
     'ablate',
     '--rows',
     rows.join(','),
@@ -173,7 +184,7 @@ test('a training job stopped by Slurm warning signal checkpoints, requeues itsel
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'requeue-runs-'));
   const out = path.join(runs, 'bigan-quick');
   const args = ['--preset', 'quick', '--epochs', '40'];
-  const submitted = await cli(runs, ['train', ...args, '--out', out, '--engine', 'slurm']);
+  const submitted = await cliUnder(runs, ['train', ...args, '--out', out, '--engine', 'slurm']);
   assert.equal(submitted.code, 0, submitted.output);
   const job = jobId(submitted.output);
   const epochsDone = () =>

@@ -2,15 +2,15 @@ import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { BIGBIGAN_BASE } from '../config/bigbigan-presets.js';
 import { type ConfigOverrides, mergeConfig } from '../config/training-config.js';
+import { ABLATION_NAMES, type AblationOptions, collectAblations, runAblations } from '../experiments/ablations.js';
+import { lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import {
-  ABLATION_NAMES,
-  type AblationOptions,
-  collectAblations,
-  runAblations,
-  type EvaluationSettings,
-} from '../experiments/ablations.js';
-import { type AblationTable, lockResults, resultsFile, writeResults } from '../experiments/results.js';
-import { type ClaimResult, type TableRow, tableRows, testClaims } from '../experiments/statistics.js';
+  ABLATION_BUDGETS,
+  ABLATION_EVALUATION,
+  type AblationBudget,
+  ablationTable,
+} from '../experiments/ablation-table.js';
+import type { ClaimResult, TableRow } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
 import { metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
@@ -18,15 +18,8 @@ import { runsDir } from '../util/paths.js';
 import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
-
-const BUDGETS = ['quick', 'table'] as const;
-
-// The table scores the representation on all 60,000 -> 10,000 digits, where the issue's quality bar for Base's 1NN
-// is set (about a minute a row-seed, against some fifteen of training).
-const EVALUATION: Record<'quick' | 'table', EvaluationSettings> = {
-  quick: { samples: 1000, trainLimit: 5000, testLimit: 1000 },
-  table: { samples: 5000, trainLimit: 0, testLimit: 0 },
-};
+import { ablatePlanCommand } from './ablate-plan.js';
+import { defineCommand, SLURM_OPTIONS } from './command.js';
 
 /**
  * `bigan ablate`: BigBiGAN's ablations at MNIST scale, each row trained once per seed (finished runs are reused)
@@ -53,7 +46,7 @@ export async function ablateCommand(flags: {
   time?: string;
   dryRun: boolean;
 }): Promise<number> {
-  const budget = choiceFlag('budget', flags.budget, BUDGETS, 'quick');
+  const budget = choiceFlag('budget', flags.budget, ABLATION_BUDGETS, 'quick');
   const rows = flags.rows ? flags.rows.split(',').map((r) => r.trim()) : ABLATION_NAMES;
   for (const row of rows)
     if (!ABLATION_NAMES.includes(row))
@@ -70,7 +63,7 @@ export async function ablateCommand(flags: {
     base: BIGBIGAN_BASE[budget],
     ...(seedIndex !== undefined && { seedIndices: [seedIndex] }),
     overrides: { ...set, ...(epochs && { epochs }) },
-    evaluation: EVALUATION[budget],
+    evaluation: ABLATION_EVALUATION[budget],
     curveEvery,
     retrain: flags.retrain,
     record: flags.record,
@@ -169,7 +162,7 @@ async function tableSweep(
   seedsOf: (row: string) => number,
   options: Omit<AblationOptions, 'seeds'>,
   flags: { results?: string; json: boolean },
-  budget: 'quick' | 'table',
+  budget: AblationBudget,
   epochs: number | undefined,
   collect: boolean,
 ): Promise<number> {
@@ -192,29 +185,13 @@ async function tableSweep(
   } else {
     for (const row of rows) results.push(...(await runAblations([row], { ...options, seeds: seedsOf(row) })));
   }
-  const rowsOfTable = tableRows(results);
-  const claims = testClaims(rowsOfTable);
-  printTable(rowsOfTable, claims, flags.json);
+  const table = ablationTable(flags.results ?? 'ablations', results, {
+    budget,
+    epochs,
+    seconds: (performance.now() - started) / 1000,
+  });
+  printTable(table.rows, table.claims, flags.json);
   if (flags.results) {
-    const base = BIGBIGAN_BASE[budget];
-    const trainCount = base.trainLimit > 0 ? Math.min(base.trainLimit, 60000) : 60000;
-    const rowEpochs = epochs ?? base.epochs;
-    const table: AblationTable = {
-      name: flags.results,
-      budget: {
-        name: budget,
-        epochs: rowEpochs,
-        steps: rowEpochs * Math.floor(trainCount / base.batchSize),
-        batchSize: base.batchSize,
-        minutesPerRowSeed: results.reduce((s, r) => s + r.trainingSeconds, 0) / results.length / 60,
-      },
-      evaluation: EVALUATION[budget],
-      base,
-      rows: rowsOfTable,
-      claims,
-      seconds: (performance.now() - started) / 1000,
-      recordedAt: new Date().toISOString(),
-    };
     const file = writeResults(flags.results, table);
     if (!flags.json) console.log(`results written to ${file}`);
   }
@@ -294,3 +271,69 @@ function arrayJobScript(tasks: { row: string; seed: number }[], common: string[]
     `exec ${biganCommand(['ablate', ...common])} --rows "\${rows[$SLURM_ARRAY_TASK_ID]}" --seed-index "\${seeds[$SLURM_ARRAY_TASK_ID]}"`,
   ].join('\n');
 }
+
+const ABLATE_OPTIONS = {
+  rows: { type: 'string' },
+  budget: { type: 'string' },
+  epochs: { type: 'string' },
+  set: { type: 'string' },
+  'curve-every': { type: 'string' },
+  seeds: { type: 'string' },
+  retrain: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  results: { type: 'string' },
+  'seed-index': { type: 'string' },
+  collect: { type: 'boolean', default: false },
+  record: { type: 'boolean', default: false },
+  jobs: { type: 'string' },
+  'threads-per-job': { type: 'string' },
+  plan: { type: 'string' },
+  ...SLURM_OPTIONS,
+} as const;
+
+/** Options that set a sweep's rows, seeds or training, which an analysis plan sets itself. */
+const SET_BY_PLAN = ['budget', 'epochs', 'set', 'seeds', 'retrain', 'curve-every', 'engine', 'record'] as const;
+
+/** `bigan ablate`: an exploratory sweep, its table (--collect), or an analysis plan's confirmatory sweep (--plan). */
+export const ablateCli = defineCommand({
+  name: 'ablate',
+  summary: "BigBiGAN's ablations at MNIST scale: a sweep of rows x seeds, its table, or an analysis plan's verdicts",
+  usage: `bigan ablate [--rows base,deterministic-e,...] [--budget quick|table] [--epochs N] [--seeds K|K,ROW=K,...]
+             [--seed-index I] [--set JSON] [--curve-every N] [--retrain] [--record] [--json] [--results NAME]
+             [--jobs N] [--threads-per-job T] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
+bigan ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
+             [--results NAME]
+bigan ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json] [--results TABLE]
+
+A sweep: IS, FID, 1NN and linear probe per row (finished runs reused). --seeds 3,base=5 gives Base five seeds and
+the other rows three; --seed-index trains one seed only; --set changes config fields of every row ('{"beta1": 0}');
+--curve-every records IS, FID, 1NN and reconstruction agreement every N steps of the runs that train (curve.json in
+the run folder); --record also writes each run's scores to data/results/bigbigan-runs/ (commit them: a run-seed
+recorded there is never trained again, on any machine). Row-seeds run as a local job pool: N processes at once, T
+threads each (default: the layout \`info\` measured as faster), a log each in runs/pool/; Ctrl-C or TERM stops every
+task at its next step with a checkpoint, and the same command again resumes. --engine slurm submits a job array
+instead, one task per row x seed.
+
+--collect: the table of the finished, scored runs (in runs/ or the ledger), listing the missing ones; --record
+writes the scores found in runs/ to the ledger.
+
+--plan: the confirmatory sweep of an analysis plan (data/results/NAME.json, or a .json path): its rows, paired
+seeds, budget and evaluation, trained as a job pool, every run's ledger entry naming the plan's SHA-256; then each
+claim judged (paired t-test, Holm over the family), from the entries made under the plan as committed (the others
+are listed as left out, with why). --collect only judges; --results writes the claims, rows and FID's real-data
+floor under \`confirmatory\` in data/results/TABLE.json (its exploratory table moves under \`exploratory\`).`,
+  options: ABLATE_OPTIONS,
+  run: (values) => {
+    const common = {
+      seedIndex: values['seed-index'],
+      threadsPerJob: values['threads-per-job'],
+    };
+    if (values.plan === undefined)
+      return ablateCommand({ ...values, ...common, curveEvery: values['curve-every'], dryRun: values['dry-run'] });
+    const given = SET_BY_PLAN.filter((k) => values[k] !== undefined && values[k] !== false);
+    if (given.length > 0)
+      throw new Error(`--plan sets the sweep itself: ${given.map((k) => `--${k}`).join(', ')} cannot be given with it`);
+    const { plan, rows, collect, jobs, json, results } = values;
+    return ablatePlanCommand({ plan, rows, collect, jobs, json, results, ...common });
+  },
+});

@@ -1,5 +1,6 @@
 import { collectCurves, formatCurvePoint } from '../experiments/learning-curve.js';
 import { resultsFile, writeResults } from '../experiments/results.js';
+import { defineCommand } from './command.js';
 
 /**
  * `bigan curves --run LABEL=DIR ... [--results NAME]`: prints the learning curves that runs recorded while training
@@ -21,3 +22,15 @@ export function curvesCommand(flags: { run?: string[]; results?: string }): numb
   if (flags.results) console.log(`curves written to ${writeResults(flags.results, set)}`);
   return 0;
 }
+
+/** `bigan curves`. */
+export const curvesCli = defineCommand({
+  name: 'curves',
+  summary: 'the learning curves that runs recorded while training, printed and recorded for notebook 03',
+  usage: `bigan curves --run LABEL=DIR [--run LABEL=DIR ...] [--results NAME]
+
+The learning curves runs recorded (ablate --curve-every), printed, and recorded labelled in data/results/NAME.json
+(notebook 03 draws bigbigan-curves).`,
+  options: { run: { type: 'string', multiple: true }, results: { type: 'string' } },
+  run: (values) => curvesCommand(values),
+});

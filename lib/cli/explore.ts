@@ -4,6 +4,7 @@ import { listPretrained } from '../experiments/pretrained.js';
 import { exportExplorer } from '../plots/explorer.js';
 import { figuresDir } from '../util/paths.js';
 import { integerFlag, outFolderFlag } from './flags.js';
+import { defineCommand } from './command.js';
 
 /**
  * `bigan explore [--pretrained NAME,...|all] [--n 10000] [--out FOLDER]`: writes the latent-space explorer, a
@@ -26,3 +27,16 @@ export async function exploreCommand(flags: { pretrained?: string; n?: string; o
   );
   return 0;
 }
+
+/** `bigan explore`. */
+export const exploreCli = defineCommand({
+  name: 'explore',
+  summary: "the latent explorer: a static page of every shipped model's t-SNE map, x and G(E(x)) on hover",
+  usage: `bigan explore [--pretrained NAME,...|all] [--n 10000] [--out FOLDER]
+
+The latent explorer: a static page (default figures/explorer/index.html, works offline from file://) with each
+shipped model's t-SNE map; hover a digit for x, G(E(x)) computed in the page and its nearest codes, click two for
+the path between them, pick a class for a conditional G.`,
+  options: { pretrained: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' } },
+  run: (values) => exploreCommand(values),
+});

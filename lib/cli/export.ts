@@ -1,6 +1,8 @@
 import { exportPretrained, listPretrained, repackPretrained } from '../experiments/pretrained.js';
 import { RunFolder } from '../io/run-folder.js';
 import { integerFlag } from './flags.js';
+import { defineCommand } from './command.js';
+import { percent } from '../util/format.js';
 
 /**
  * `bigan export --run DIR --name NAME [--epoch N]`: ships E and G of a run as data/pretrained/NAME/. The run's
@@ -18,7 +20,7 @@ export async function exportCommand(flags: {
     for (const name of names) {
       const manifest = await repackPretrained(name);
       console.log(
-        `data/pretrained/${name}: stock layers, version ${manifest.version}; 1NN check ${(manifest.check.knnLatent * 100).toFixed(2)}%`,
+        `data/pretrained/${name}: stock layers, version ${manifest.version}; 1NN check ${percent(manifest.check.knnLatent)}`,
       );
     }
     return 0;
@@ -37,8 +39,27 @@ export async function exportCommand(flags: {
   const name = flags.name;
   console.log(
     `data/pretrained/${name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
-      `weights, 60,000 -> ${manifest.check.testCount}: ${(manifest.check.knnLatent * 100).toFixed(2)}%` +
+      `weights, 60,000 -> ${manifest.check.testCount}: ${percent(manifest.check.knnLatent)}` +
       (Object.keys(metrics).length ? '' : ' (no `bigan eval` of this epoch to record beside it)'),
   );
   return 0;
 }
+
+/** `bigan export`. */
+export const exportCli = defineCommand({
+  name: 'export',
+  summary: "a run's E and G as float16 TensorFlow.js layers models in data/pretrained/",
+  usage: `bigan export --run DIR --name NAME [--epoch N]
+bigan export --repack NAME,...|all
+
+E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in data/pretrained/NAME/,
+built from stock layers only (any TensorFlow.js loads them with tf.loadLayersModel), with a manifest (config, epoch,
+metrics, SHA-256 of every file). --repack rewrites shipped models in this format from their own files.`,
+  options: {
+    run: { type: 'string' },
+    name: { type: 'string' },
+    epoch: { type: 'string' },
+    repack: { type: 'string' },
+  },
+  run: (values) => exportCommand(values),
+});

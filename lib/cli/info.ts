@@ -2,6 +2,7 @@ import os from 'node:os';
 import { describeBackend, initBackend, packageVersions } from '../backend/backend.js';
 import { checkMnistFiles, defaultMnistDir } from '../data/mnist.js';
 import { cachedThroughput, describeLayout, measureThroughput } from './throughput.js';
+import { defineCommand } from './command.js';
 
 /**
  * `bigan info [--json] [--measure]`: the backend chosen and why, versions, cores, whether the MNIST files check out,
@@ -54,3 +55,16 @@ export async function info(flags: { json: boolean; measure?: boolean }): Promise
   }
   return mnistOk ? 0 : 1;
 }
+
+/** `bigan info`. */
+export const infoCli = defineCommand({
+  name: 'info',
+  summary: "backend, versions, cores, the MNIST files' checks, the machine's training throughput",
+  usage: `bigan info [--json] [--measure]
+
+The backend chosen and why, versions, cores, the MNIST files' checks, and the machine's training throughput for a
+sweep: one process at all threads against one single-threaded process a core (measured once per machine and
+remembered; --measure measures again). The job pool takes the faster layout.`,
+  options: { json: { type: 'boolean', default: false }, measure: { type: 'boolean', default: false } },
+  run: (values) => info({ json: values.json, measure: values.measure }),
+});

@@ -11,6 +11,7 @@ import {
   samplesFigure,
 } from '../plots/run-figures.js';
 import { loadRunModel } from '../training/run-model.js';
+import { defineCommand, required } from './command.js';
 
 /**
  * `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]`: samples, reconstructions and loss
@@ -50,3 +51,20 @@ export async function plotCommand(flags: {
   for (const file of written) console.log(file);
   return 0;
 }
+
+/** `bigan plot`. */
+export const plotCli = defineCommand({
+  name: 'plot',
+  summary: "a run's samples G(z), reconstructions G(E(x)) and loss curves, exported as figures",
+  usage: `bigan plot --run DIR [--out FOLDER] [--formats svg,png,html] [--label TEXT]
+
+Samples G(z), reconstructions G(E(x)) and loss curves, exported (default DIR/figures); --label starts every
+figure's title (say, the ablation row).`,
+  options: {
+    run: { type: 'string' },
+    out: { type: 'string' },
+    formats: { type: 'string' },
+    label: { type: 'string' },
+  },
+  run: (values) => plotCommand({ ...values, run: required('run', values.run) }),
+});

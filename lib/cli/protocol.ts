@@ -6,8 +6,8 @@ import { evaluateProtocol, type ProtocolResults } from '../experiments/official-
 import { lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
-
-const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
+import { defineCommand } from './command.js';
+import { percent } from '../util/format.js';
 
 /** The table `protocol` prints: per epoch and split, mean ± 95% interval over seeds, beside the published points. */
 export function protocolTable(results: ProtocolResults): string[] {
@@ -81,3 +81,17 @@ export async function protocolCommand(flags: { runs?: string; epochs?: string; r
   }
   return 0;
 }
+
+/** `bigan protocol`. */
+export const protocolCli = defineCommand({
+  name: 'protocol',
+  summary: 'the official BiGAN protocol over seeds: every kept checkpoint on the validation and test splits',
+  usage: `bigan protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME]
+
+The official BiGAN protocol over seeds (default: runs/bigan-official-s*): every checkpoint kept at those epochs on
+the validation split (what choices read) and the test split, batch-norm statistics re-estimated, added to
+data/results/NAME.json (bigan-official) with mean and 95% interval over seeds and the validation-chosen
+checkpoint. Rerun it as the runs go on.`,
+  options: { runs: { type: 'string' }, epochs: { type: 'string' }, results: { type: 'string' } },
+  run: (values) => protocolCommand(values),
+});

@@ -1,6 +1,7 @@
 import { checkpointHistory } from '../io/checkpoint.js';
 import { RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/run-lock.js';
+import { defineCommand, required } from './command.js';
 
 /**
  * `bigan repair --run DIR`: rewrites history.json from the records the newest checkpoint holds (a damaged or
@@ -22,3 +23,14 @@ export function repairCommand(flags: { run: string }): number {
     release();
   }
 }
+
+/** `bigan repair`. */
+export const repairCli = defineCommand({
+  name: 'repair',
+  summary: "rewrites a run's history.json from its newest checkpoint",
+  usage: `bigan repair --run DIR
+
+Rewrites DIR/history.json from the epoch records of the newest checkpoint.`,
+  options: { run: { type: 'string' } },
+  run: (values) => repairCommand({ run: required('run', values.run) }),
+});

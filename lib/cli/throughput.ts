@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { threadEnvironment } from '../util/job-pool.js';
 import { readJsonFile } from '../util/json-file.js';
 import { biganArgv } from './slurm.js';
+import { defineCommand } from './command.js';
 
 /** One way of filling the machine: `processes` runs at once, each with `threads` threads (0: TensorFlow's default). */
 export interface Layout {
@@ -131,3 +132,13 @@ export async function poolLayout(jobs?: number, threads?: number): Promise<{ job
   const best = measured[measured.best];
   return { jobs: best.processes, threads: threads ?? best.threads };
 }
+
+/** `bigan step-probe`, which {@link measureThroughput} starts: not a user's command. */
+export const stepProbeCli = defineCommand({
+  name: 'step-probe',
+  summary: "times BigBiGAN's training step (the throughput probe's child process)",
+  usage: 'bigan step-probe\n\nPrints the time per training step as one JSON line.',
+  hidden: true,
+  options: {},
+  run: () => stepProbeCommand(),
+});

@@ -18,6 +18,7 @@ import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretraine
 import { STOPPED_EXIT_CODE, withStopOnSignals } from '../training/stop-signals.js';
 import { train, type TrainOptions } from '../training/train.js';
 import { runsDir } from '../util/paths.js';
+import { defineCommand, SLURM_OPTIONS } from './command.js';
 
 export interface TrainFlags {
   model?: string;
@@ -248,3 +249,35 @@ async function trainSeeds(
   });
   return runSweep(tasks, layout, `runs in ${run.out}-s<SEED>, logs beside them`);
 }
+
+/** `bigan train`. */
+export const trainCli = defineCommand({
+  name: 'train',
+  summary: 'train BiGAN or a CBiGAN from a preset, resumable, one seed or a pool of seeds, locally or on Slurm',
+  usage: `bigan train --model bigan|cbigan|cbigan-extended --preset quick|reproduction|paper|official [--epochs N]
+            [--until E] [--seed S] [--out DIR] [--resume] [--init pretrained/NAME]
+            [--engine local|slurm [--partition P] [--gres gpu:1] [--time HH:MM] [--dry-run]]
+            [--seeds S1,S2,... [--jobs N] [--threads-per-job T]]
+
+Trains a run folder (under runs/ unless --out). --resume continues from the last checkpoint (options given with
+--resume must agree with the run's config). --init starts E and G from a pretrained model of data/pretrained/
+(fine-tuning; D starts afresh). On USR1 or TERM (and Ctrl-C) it writes a checkpoint at the next step and exits 75.
+--until E stops after epoch E with a checkpoint (the first part of the run's schedule; --resume without it goes on).
+--seeds trains one run per seed, in DIR-sSEED, as a local job pool (see ablate). --engine slurm submits one job
+that resumes when requeued and requeues itself on Slurm's warning signal (--dry-run prints the script).`,
+  options: {
+    model: { type: 'string' },
+    preset: { type: 'string' },
+    epochs: { type: 'string' },
+    until: { type: 'string' },
+    seed: { type: 'string' },
+    seeds: { type: 'string' },
+    jobs: { type: 'string' },
+    'threads-per-job': { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    init: { type: 'string' },
+    ...SLURM_OPTIONS,
+  },
+  run: (values) => trainCommand({ ...values, threadsPerJob: values['threads-per-job'], dryRun: values['dry-run'] }),
+});

@@ -9,6 +9,8 @@ import { exportFigure, type FigureFormat } from '../plots/export.js';
 import { listPretrained, loadPretrained } from '../experiments/pretrained.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { formatsFlag, integerFlag, outFolderFlag } from './flags.js';
+import { defineCommand } from './command.js';
+import { percent } from '../util/format.js';
 
 /**
  * `bigan tsne --run DIR | --pixels | --pretrained NAME,...|all [--n 10000] [--out FOLDER] [--formats svg,png,html]
@@ -55,7 +57,7 @@ export async function tsneCommand(flags: {
   if (flags.json) console.log(JSON.stringify(record));
   else
     console.log(
-      `${subject}: KL ${map.kl.toFixed(3)}, 2-D 5NN ${(map.knn5 * 100).toFixed(2)}%, ${map.seconds.toFixed(1)} s\n${files.join('\n')}`,
+      `${subject}: KL ${map.kl.toFixed(3)}, 2-D 5NN ${percent(map.knn5)}, ${map.seconds.toFixed(1)} s\n${files.join('\n')}`,
     );
   if (loaded) loaded.model.dispose();
   return 0;
@@ -102,8 +104,29 @@ async function pretrainedMaps(
   if (json) console.log(JSON.stringify({ points: n, maps: scores, files }));
   else {
     for (const s of scores)
-      console.log(`${s.name}: 2-D 5NN ${(s.knn5 * 100).toFixed(2)}%, KL ${s.kl.toFixed(3)}, ${s.seconds.toFixed(0)} s`);
+      console.log(`${s.name}: 2-D 5NN ${percent(s.knn5)}, KL ${s.kl.toFixed(3)}, ${s.seconds.toFixed(0)} s`);
     console.log(files.join('\n'));
   }
   return 0;
 }
+
+/** `bigan tsne`. */
+export const tsneCli = defineCommand({
+  name: 'tsne',
+  summary: "Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure",
+  usage: `bigan tsne (--run DIR | --pixels | --pretrained NAME,...|all) [--n 10000] [--out FOLDER]
+           [--formats svg,png,html] [--json]
+
+Barnes-Hut t-SNE of the test digits' E(x) (or raw pixels), exported as a figure; --pretrained maps raw pixels and
+each shipped encoder, alone and as one grid (data/results/figures/tsne/).`,
+  options: {
+    run: { type: 'string' },
+    pixels: { type: 'boolean', default: false },
+    pretrained: { type: 'string' },
+    n: { type: 'string' },
+    out: { type: 'string' },
+    formats: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  run: (values) => tsneCommand(values),
+});

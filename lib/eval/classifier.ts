@@ -16,6 +16,7 @@ import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
 import { projectFolder } from '../util/paths.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { Random } from '../util/random.js';
+import { percent } from '../util/format.js';
 
 /**
  * The MNIST classifier this project scores generators with: the class-control measure of the conditional BiGANs
@@ -178,7 +179,7 @@ export async function trainClassifier(
       const history = await classifier.fit(xs, ys, { batchSize: 128, epochs: 1, shuffle: false, verbose: 0 });
       tf.dispose([order, xs, ys]);
       log(
-        `classifier epoch ${epoch + 1}/${epochs}: loss ${Number(history.history.loss[0]).toFixed(4)}, test accuracy ${(classifierAccuracy(classifier, mnist.test) * 100).toFixed(2)}%`,
+        `classifier epoch ${epoch + 1}/${epochs}: loss ${Number(history.history.loss[0]).toFixed(4)}, test accuracy ${percent(classifierAccuracy(classifier, mnist.test))}`,
       );
     }
   } finally {

@@ -91,6 +91,29 @@ export function nearestNeighbours(
     throw new Error(`k = ${k} needs more than ${reference.count} reference points`);
   const batchSize = options.batchSize ?? 1024;
   const wanted = k + (excludeSelf ? 1 : 0);
+  // A coordinate that is 0 in every point adds nothing to any distance (MNIST's always-blank border pixels).
+  const used = usedCoordinates([query, reference]);
+  const axes =
+    options.projectionAxes ??
+    (used.length >= 4 * PROJECTION_AXES && reference.count >= PROJECTION_MIN_REFERENCES ? PROJECTION_AXES : 0);
+  if (wanted <= MOST_BY_BLOCKS && axes > 0) {
+    if (axes >= used.length)
+      throw new Error(`projectionAxes ${axes} must be fewer than the ${used.length} coordinates in use`);
+    return projectedBlocks(query, reference, k, wanted, excludeSelf, used, axes, batchSize);
+  }
+  return directSearch(query, reference, { k, wanted, excludeSelf, used, batchSize });
+}
+
+/**
+ * The direct route of {@link nearestNeighbours}: scores on the used coordinates themselves, candidates from block
+ * maxima (few neighbours) or from a top-k (many), each measured exactly.
+ */
+function directSearch(
+  query: Embeddings,
+  reference: Embeddings,
+  search: { k: number; wanted: number; excludeSelf: boolean; used: Int32Array; batchSize: number },
+): NeighbourLists {
+  const { k, wanted, excludeSelf, used, batchSize } = search;
   const { dim } = reference;
   const byBlocks = wanted <= MOST_BY_BLOCKS;
   const blocks = Math.ceil(reference.count / BLOCK);
@@ -98,25 +121,11 @@ export function nearestNeighbours(
   let largestNorm = 0;
   for (let j = 0; j < reference.count; j++)
     largestNorm = Math.max(largestNorm, Math.sqrt(squaredNorm64(reference.values, j, dim)));
-  // A coordinate that is 0 in every point adds nothing to any distance (MNIST's always-blank border pixels).
-  const used = usedCoordinates([query, reference]);
-  const axes =
-    options.projectionAxes ??
-    (used.length >= 4 * PROJECTION_AXES && reference.count >= PROJECTION_MIN_REFERENCES ? PROJECTION_AXES : 0);
-  if (byBlocks && axes > 0) {
-    if (axes >= used.length)
-      throw new Error(`projectionAxes ${axes} must be fewer than the ${used.length} coordinates in use`);
-    return projectedBlocks(query, reference, k, wanted, excludeSelf, used, axes, batchSize);
-  }
   const keep = (t: tf.Tensor2D) => (used.length < dim ? tf.gather(t, used, 1) : t);
   const gamma = float32Gamma(used.length + 1);
-  // [r, -|r|^2 / 2], padded to whole blocks with rows whose score is -1e30.
   const augmented = tf.tidy(() => {
     const r = keep(tf.tensor2d(reference.values, [reference.count, dim]));
-    const rows = tf.concat([r, r.square().sum(1, true).mul(-0.5)], 1);
-    const padding = byBlocks ? blocks * BLOCK - reference.count : 0;
-    if (padding === 0) return rows;
-    return tf.concat([rows, tf.concat([tf.zeros([padding, used.length]), tf.fill([padding, 1], -1e30)], 1)], 0);
+    return scoreRows(r, r.square().sum(1, true).mul(-0.5), byBlocks ? blocks : null);
   });
   const indices = new Int32Array(query.count * k);
   const distances = new Float64Array(query.count * k);
@@ -199,10 +208,7 @@ function projectedBlocks(
   const gamma = float32Gamma(dims + 2);
   const augmented = tf.tidy(() => {
     const shift = Float32Array.from(refs.squaredNorms, (n2) => -n2 / 2);
-    const rows = tf.concat([tf.tensor2d(refs.values, [refs.count, dims]), tf.tensor2d(shift, [refs.count, 1])], 1);
-    const padding = blocks * BLOCK - reference.count;
-    if (padding === 0) return rows;
-    return tf.concat([rows, tf.concat([tf.zeros([padding, dims]), tf.fill([padding, 1], -1e30)], 1)], 0);
+    return scoreRows(tf.tensor2d(refs.values, [refs.count, dims]), tf.tensor2d(shift, [refs.count, 1]), blocks);
   });
   const indices = new Int32Array(query.count * k);
   const distances = new Float64Array(query.count * k);
@@ -254,6 +260,18 @@ function projectedBlocks(
   }
   augmented.dispose();
   return { indices, distances, k };
+}
+
+/**
+ * The references as the score matmul takes them, [r, -|r|^2 / 2]; with `blocks`, padded to whole blocks with rows
+ * whose score is -1e30, which no block maximum ever picks.
+ */
+function scoreRows(points: tf.Tensor2D, shift: tf.Tensor2D, blocks: number | null): tf.Tensor2D {
+  const rows = tf.concat([points, shift], 1) as tf.Tensor2D;
+  const padding = blocks === null ? 0 : blocks * BLOCK - points.shape[0];
+  if (padding === 0) return rows;
+  const padRows = tf.concat([tf.zeros([padding, points.shape[1]]), tf.fill([padding, 1], -1e30)], 1);
+  return tf.concat([rows, padRows], 0) as tf.Tensor2D;
 }
 
 /** A growing list of (reference, exact distance) pairs, read back nearest first, the lower index on a tie. */

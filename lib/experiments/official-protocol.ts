@@ -8,6 +8,7 @@ import { configKey } from '../training/cached-run.js';
 import { BIGAN_REFERENCES } from './references.js';
 import { resultsFile } from './results-files.js';
 import { meanCi95 } from './statistics.js';
+import { percent } from '../util/format.js';
 
 /** One (run, epoch, split) evaluation of the official protocol. */
 export interface ProtocolEvaluation {
@@ -149,9 +150,7 @@ export async function evaluateProtocol(
             batchNormEstimate,
             evaluatedAt: new Date().toISOString(),
           });
-          log(
-            `${dir} epoch ${epoch} ${split}: E(x) ${(knnLatent * 100).toFixed(2)}%, penultimate ${(knnFeatures * 100).toFixed(2)}%`,
-          );
+          log(`${dir} epoch ${epoch} ${split}: E(x) ${percent(knnLatent)}, penultimate ${percent(knnFeatures)}`);
         }
       } finally {
         model.dispose();
@@ -192,7 +191,6 @@ export function readProtocolResults(name = 'bigan-official'): ProtocolResults | 
  * over seeds), raw pixels on both splits.
  */
 export function protocolRows(results: ProtocolResults, epoch: number): string[][] {
-  const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
   const rows: string[][] = [];
   for (const p of results.published.filter((q) => q.epoch === epoch))
     rows.push([

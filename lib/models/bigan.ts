@@ -218,12 +218,7 @@ export function createBiganModel(
     lossTerms === 'mean' ? { ...losses, total: tf.tidy(() => losses.total.mul(0.5)) } : losses;
   const { encoder, generator, discriminator } = nets;
   const conditional = conditioning !== 'none';
-  const oneHot = (labels: tf.Tensor1D) => tf.oneHot(labels, NUM_CLASSES).toFloat() as tf.Tensor2D;
-  const withLabel = (inputs: tf.Tensor[], labels: tf.Tensor1D | undefined): tf.Tensor | tf.Tensor[] => {
-    if (!conditional) return inputs.length === 1 ? inputs[0] : inputs;
-    if (!labels) throw new Error(`${KINDS[conditioning]} needs labels to generate`);
-    return [...inputs, oneHot(labels)];
-  };
+  const withLabel = labelledInputs(conditioning);
   // Neither network's inputs (data, prior samples, labels) are ever differentiated.
   const encodeAndGenerate = (inputs: StepInputs): EncodedAndGenerated => ({
     encoded: latentOf(
@@ -239,36 +234,8 @@ export function createBiganModel(
       () => generator.apply(withLabel([inputs.latents], inputs.labels), { training: true }) as tf.Tensor2D,
     ),
   });
-  // D judges the encoder pairs and the generator pairs stacked in one batch, each normalised by its own
-  // statistics as in two separate calls: one product of 2B rows is faster than two of B.
-  const stacked = supportsBatchGroups(discriminator);
-  const logits = (inputs: StepInputs, { encoded, generated }: EncodedAndGenerated) => {
-    if (!stacked) {
-      return {
-        encoderLogits: discriminator.apply(withLabel([inputs.images, encoded], inputs.labels), {
-          training: true,
-        }) as tf.Tensor,
-        generatorLogits: discriminator.apply(withLabel([generated, inputs.latents], inputs.labels), {
-          training: true,
-        }) as tf.Tensor,
-      };
-    }
-    const rows = <T extends tf.Tensor>(a: T, b: T) => tf.concat([a, b], 0) as T;
-    const both = withBatchGroups(
-      discriminator,
-      2,
-      () =>
-        discriminator.apply(
-          withLabel(
-            [rows(inputs.images, generated), rows(encoded, inputs.latents)],
-            inputs.labels && rows(inputs.labels, inputs.labels),
-          ),
-          { training: true },
-        ) as tf.Tensor,
-    );
-    const [encoderLogits, generatorLogits] = tf.split(both, 2, 0);
-    return { encoderLogits, generatorLogits };
-  };
+  const logits = (inputs: StepInputs, outputs: EncodedAndGenerated) =>
+    jointLogits(discriminator, withLabel, inputs, outputs);
   return {
     kind: KINDS[conditioning],
     conditional,
@@ -298,4 +265,43 @@ export function createBiganModel(
       tf.tidy(() => generator.apply(withLabel([latents], labels), { training: false }) as tf.Tensor2D),
     dispose: networksDisposer(encoder, generator, discriminator),
   };
+}
+
+/** A network's inputs with the batch's one-hot labels appended when the model is conditional. */
+type WithLabel = (inputs: tf.Tensor[], labels: tf.Tensor1D | undefined) => tf.Tensor | tf.Tensor[];
+
+function labelledInputs(conditioning: Conditioning): WithLabel {
+  return (inputs, labels) => {
+    if (conditioning === 'none') return inputs.length === 1 ? inputs[0] : inputs;
+    if (!labels) throw new Error(`${KINDS[conditioning]} needs labels to generate`);
+    return [...inputs, tf.oneHot(labels, NUM_CLASSES).toFloat() as tf.Tensor2D];
+  };
+}
+
+/**
+ * D's logits on the encoder pairs (x, E(x)) and the generator pairs (G(z), z). Where D supports it, both are judged
+ * stacked in one batch, each normalised by its own statistics as in two separate calls: one product of 2B rows is
+ * faster than two of B.
+ */
+function jointLogits(
+  discriminator: tf.LayersModel,
+  withLabel: WithLabel,
+  inputs: StepInputs,
+  { encoded, generated }: EncodedAndGenerated,
+): { encoderLogits: tf.Tensor; generatorLogits: tf.Tensor } {
+  const judge = (x: tf.Tensor, z: tf.Tensor, labels = inputs.labels) =>
+    discriminator.apply(withLabel([x, z], labels), { training: true }) as tf.Tensor;
+  if (!supportsBatchGroups(discriminator)) {
+    return {
+      encoderLogits: judge(inputs.images, encoded),
+      generatorLogits: judge(generated, inputs.latents),
+    };
+  }
+  const rows = <T extends tf.Tensor>(a: T, b: T) => tf.concat([a, b], 0) as T;
+  const labels = inputs.labels && rows(inputs.labels, inputs.labels);
+  const both = withBatchGroups(discriminator, 2, () =>
+    judge(rows(inputs.images, generated), rows(encoded, inputs.latents), labels),
+  );
+  const [encoderLogits, generatorLogits] = tf.split(both, 2, 0);
+  return { encoderLogits, generatorLogits };
 }

@@ -197,7 +197,7 @@ export class DenseBlock extends tf.layers.Layer {
    * (when `weightGradients`); the rest enter as constants, so their gradient kernels never run.
    */
   private nativeTraining(input: tf.Tensor): tf.Tensor {
-    const { units, batchNorm, epsilon, activation, leakySlope, affine } = this.config;
+    const { batchNorm, activation, leakySlope, affine } = this.config;
     const averageFactor = this.statisticsFactor ?? this.config.averageFactor;
     // Read now: the flags are reset when the forward pass ends, before the backward pass runs.
     const { inputGradients, weightGradients } = this;
@@ -225,29 +225,7 @@ export class DenseBlock extends tf.layers.Layer {
       return { w, b, gamma, beta };
     };
 
-    const forward = (x: tf.Tensor, values: tf.Tensor[]) => {
-      const { w, b, gamma, beta } = named(values);
-      const product = nativeMatMul(x, w);
-      const h = b ? nativeBiasAdd(product, b) : product;
-      if (!batchNorm) return { y: h, groups: [] as NormalisedGroup[] };
-      const groups = this.groupRows(h).map((part): NormalisedGroup => {
-        const rows = part.shape[0]!;
-        const h4 = part.reshape([rows, 1, 1, units]) as tf.Tensor4D;
-        const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
-          h4,
-          gamma!,
-          beta!,
-          this.movingMean!.read(),
-          this.movingVariance!.read(),
-          epsilon,
-          averageFactor,
-        );
-        this.movingMean!.write(runningMean);
-        this.movingVariance!.write(runningVariance);
-        return { h4, y: y4.reshape([rows, units]), reserves };
-      });
-      return { y: joinRows(groups.map((g) => g.y)), groups };
-    };
+    const forward = (x: tf.Tensor, values: tf.Tensor[]) => this.forwardPass(x, named(values), averageFactor);
     if (differentiable.length === 0) {
       const { y } = forward(
         input,
@@ -269,24 +247,7 @@ export class DenseBlock extends tf.layers.Layer {
         gradFunc: (dy, [sx, sw, sy, sout, sgamma, ...saved]) => {
           let dh = nativeActivationGrad(dy as tf.Tensor, sy, sout, activation, leakySlope);
           let dNorm: tf.Tensor[] = [];
-          if (batchNorm) {
-            const parts = groups.length === 1 ? [dh] : tf.split(dh, groups.length, 0);
-            const results = parts.map((part, g) => {
-              const [sh, ...reserves] = saved.slice(4 * g, 4 * g + 4);
-              const rows = part.shape[0]!;
-              const [dh4, dgamma, dbeta] = nativeBatchNormGrad(
-                part.reshape([rows, 1, 1, units]) as tf.Tensor4D,
-                sh as tf.Tensor4D,
-                sgamma,
-                reserves,
-                epsilon,
-              );
-              return { dh: dh4.reshape([rows, units]), dgamma, dbeta };
-            });
-            dh = joinRows(results.map((r) => r.dh));
-            const sum = (ts: tf.Tensor[]) => (ts.length === 1 ? ts[0] : tf.addN(ts));
-            dNorm = [sum(results.map((r) => r.dgamma)), sum(results.map((r) => r.dbeta))];
-          }
+          if (batchNorm) ({ dh, dNorm } = this.batchNormBackward(dh, groups.length, sgamma, saved));
           const grads = gradients(
             () => nativeMatMul(dh, sw, false, true),
             () => [
@@ -301,6 +262,66 @@ export class DenseBlock extends tf.layers.Layer {
       };
     });
     return block(...differentiable);
+  }
+
+  /** x W (+ b), then batch norm in training mode per group of rows, updating the running statistics. */
+  private forwardPass(
+    x: tf.Tensor,
+    { w, b, gamma, beta }: { w: tf.Tensor; b: tf.Tensor | null; gamma?: tf.Tensor; beta?: tf.Tensor },
+    averageFactor: number,
+  ): { y: tf.Tensor; groups: NormalisedGroup[] } {
+    const { units, batchNorm, epsilon } = this.config;
+    const product = nativeMatMul(x, w);
+    const h = b ? nativeBiasAdd(product, b) : product;
+    if (!batchNorm) return { y: h, groups: [] };
+    const groups = this.groupRows(h).map((part): NormalisedGroup => {
+      const rows = part.shape[0]!;
+      const h4 = part.reshape([rows, 1, 1, units]) as tf.Tensor4D;
+      const [y4, runningMean, runningVariance, ...reserves] = nativeBatchNormTraining(
+        h4,
+        gamma!,
+        beta!,
+        this.movingMean!.read(),
+        this.movingVariance!.read(),
+        epsilon,
+        averageFactor,
+      );
+      this.movingMean!.write(runningMean);
+      this.movingVariance!.write(runningVariance);
+      return { h4, y: y4.reshape([rows, units]), reserves };
+    });
+    return { y: joinRows(groups.map((g) => g.y)), groups };
+  }
+
+  /**
+   * Batch norm's backward pass per group of rows: the gradient with respect to the normalised layer's input, and
+   * those of gamma and beta summed over the groups. `saved` holds each group's h4 and three reserves in turn.
+   */
+  private batchNormBackward(
+    dh: tf.Tensor,
+    groupCount: number,
+    gamma: tf.Tensor,
+    saved: tf.Tensor[],
+  ): { dh: tf.Tensor; dNorm: tf.Tensor[] } {
+    const { units, epsilon } = this.config;
+    const parts = groupCount === 1 ? [dh] : tf.split(dh, groupCount, 0);
+    const results = parts.map((part, g) => {
+      const [sh, ...reserves] = saved.slice(4 * g, 4 * g + 4);
+      const rows = part.shape[0]!;
+      const [dh4, dgamma, dbeta] = nativeBatchNormGrad(
+        part.reshape([rows, 1, 1, units]) as tf.Tensor4D,
+        sh as tf.Tensor4D,
+        gamma,
+        reserves,
+        epsilon,
+      );
+      return { dh: dh4.reshape([rows, units]), dgamma, dbeta };
+    });
+    const sum = (ts: tf.Tensor[]) => (ts.length === 1 ? ts[0] : tf.addN(ts));
+    return {
+      dh: joinRows(results.map((r) => r.dh)),
+      dNorm: [sum(results.map((r) => r.dgamma)), sum(results.map((r) => r.dbeta))],
+    };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -124,56 +124,16 @@ export function claimsForestFigure(
     const height = panel.claims.length / rowsTotal - (panels.length > 1 ? 0.1 : 0);
     const domain = [Math.max(0, top - height), top];
     top -= height + 0.2;
-    const labels = panel.claims.map((c) => `${c.id}. ${c.claim}`);
-    for (const verdict of Object.keys(VERDICT_COLOURS)) {
-      const chosen = panel.claims.filter((c) => c.verdict === verdict && c.effect !== null);
-      if (chosen.length === 0) continue;
-      data.push({
-        type: 'scatter',
-        mode: 'markers',
-        name: verdict,
-        legendgroup: verdict,
-        showlegend: !data.some((d) => d.name === verdict),
-        x: chosen.map((c) => c.effect! * panel.scale),
-        y: chosen.map((c) => `${c.id}. ${c.claim}`),
-        error_x: {
-          type: 'data',
-          symmetric: false,
-          array: chosen.map((c) => (c.ci95![1] - c.effect!) * panel.scale),
-          arrayminus: chosen.map((c) => (c.effect! - c.ci95![0]) * panel.scale),
-        },
-        marker: { color: VERDICT_COLOURS[verdict], size: 10 },
-        xaxis: `x${axis}`,
-        yaxis: `y${axis}`,
-      });
-    }
+    data.push(...claimMarkers(panel, axis, (verdict) => !data.some((d) => d.name === verdict)));
+    const order = panel.claims.map(claimLabel).reverse();
     layout[`xaxis${axis}`] = {
       title: { text: `effect in the claim's direction (${panel.unit})` },
       zeroline: true,
       zerolinecolor: '#333',
       anchor: `y${axis}`,
     };
-    layout[`yaxis${axis}`] = {
-      domain,
-      categoryorder: 'array',
-      categoryarray: [...labels].reverse(),
-      anchor: `x${axis}`,
-    };
-    // A categorical axis places category k at k: the margin's mark spans its claim's row only.
-    const order = [...labels].reverse();
-    for (const c of panel.claims.filter((c) => c.margin !== null)) {
-      const row = order.indexOf(`${c.id}. ${c.claim}`);
-      shapes.push({
-        type: 'line',
-        xref: `x${axis}`,
-        yref: `y${axis}`,
-        x0: -c.margin! * panel.scale,
-        x1: -c.margin! * panel.scale,
-        y0: row - 0.4,
-        y1: row + 0.4,
-        line: { color: '#ff7f0e', dash: 'dash', width: 2 },
-      });
-    }
+    layout[`yaxis${axis}`] = { domain, categoryorder: 'array', categoryarray: order, anchor: `x${axis}` };
+    shapes.push(...marginMarks(panel, axis, order));
   });
   layout.shapes = shapes;
   if (shapes.length > 0)
@@ -187,7 +147,70 @@ export function claimsForestFigure(
     });
   // The labels' room from their length (about 7 px a character at 13 px): plotly's automargin cannot measure text
   // in the headless export.
-  const longest = Math.max(...claims.map((c) => `${c.id}. ${c.claim}`.length));
+  const longest = Math.max(...claims.map((c) => claimLabel(c).length));
   layout.margin = { l: Math.min(520, 20 + 7 * longest), r: 30, t: 60, b: 50 };
   return { data, layout };
+}
+
+/** A forest plot's panel: the claims on metrics of one unit, and the factor from the metric to that unit. */
+interface ForestPanel {
+  claims: ConfirmatoryClaim[];
+  scale: number;
+  unit: string;
+}
+
+const claimLabel = (c: ConfirmatoryClaim) => `${c.id}. ${c.claim}`;
+
+/** A panel's claims as markers with their intervals, one trace per verdict (legend entries only for `firstOf`). */
+function claimMarkers(
+  panel: ForestPanel,
+  axis: string,
+  firstOf: (verdict: string) => boolean,
+): Record<string, unknown>[] {
+  const traces: Record<string, unknown>[] = [];
+  for (const verdict of Object.keys(VERDICT_COLOURS)) {
+    const chosen = panel.claims.filter((c) => c.verdict === verdict && c.effect !== null);
+    if (chosen.length === 0) continue;
+    traces.push({
+      type: 'scatter',
+      mode: 'markers',
+      name: verdict,
+      legendgroup: verdict,
+      showlegend: firstOf(verdict),
+      x: chosen.map((c) => c.effect! * panel.scale),
+      y: chosen.map(claimLabel),
+      error_x: {
+        type: 'data',
+        symmetric: false,
+        array: chosen.map((c) => (c.ci95![1] - c.effect!) * panel.scale),
+        arrayminus: chosen.map((c) => (c.effect! - c.ci95![0]) * panel.scale),
+      },
+      marker: { color: VERDICT_COLOURS[verdict], size: 10 },
+      xaxis: `x${axis}`,
+      yaxis: `y${axis}`,
+    });
+  }
+  return traces;
+}
+
+/**
+ * A dashed mark at -margin on each non-inferiority claim's row. A categorical axis places category k at k (`order`
+ * bottom to top), so the mark spans its claim's row only.
+ */
+function marginMarks(panel: ForestPanel, axis: string, order: string[]): Record<string, unknown>[] {
+  return panel.claims
+    .filter((c) => c.margin !== null)
+    .map((c) => {
+      const row = order.indexOf(claimLabel(c));
+      return {
+        type: 'line',
+        xref: `x${axis}`,
+        yref: `y${axis}`,
+        x0: -c.margin! * panel.scale,
+        x1: -c.margin! * panel.scale,
+        y0: row - 0.4,
+        y1: row + 0.4,
+        line: { color: '#ff7f0e', dash: 'dash', width: 2 },
+      };
+    });
 }

@@ -161,127 +161,215 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
+/** Everything one call of the loop works on: the run, its model and optimizers, and where the run stands. */
+interface Session {
+  run: RunFolder;
+  config: TrainingConfig;
+  options: TrainOptions;
+  progress: ProgressReporter;
+  data: MnistSplit;
+  model: AdversarialModel;
+  optimizers: StepOptimizers;
+  average: ReturnType<typeof createWeightAverage>;
+  takeStep: typeof trainStep;
+  random: Random;
+  step: number;
+  history: EpochRecord[];
+  /** Where an epoch stopped on request left off: the epoch the session starts with resumes from it. */
+  partial?: PartialEpoch;
+  startEpoch: number;
+  /** The epoch after which this call stops: the config's last, or `untilEpoch`. */
+  lastEpoch: number;
+}
+
+/** What an epoch trained to its end leaves for its record. */
+interface EpochTotals {
+  lossSums: Record<string, number>;
+  steps: number;
+  seconds: number;
+  learningRate: number;
+}
+
 async function trainInFolder(
   run: RunFolder,
   options: TrainOptions,
   backend: BackendReport,
   progress: ProgressReporter,
 ): Promise<TrainResult> {
-  const { config } = run;
-  const mnist = loadMnist();
-  const data: MnistSplit = trainingDigits(config, mnist);
-  const takeStep = config.update === 'simultaneous' ? simultaneousStep : trainStep;
-  const lastEpoch = Math.min(config.epochs, options.untilEpoch ?? config.epochs);
-
-  const latest = options.resume ? run.checkpoints().pop() : undefined;
-  const model = createModel(config);
-  // Before the optimizers and the weight average exist, so that the average starts from these weights.
-  if (!latest) options.initialise?.apply(model);
-  const optimizers = createOptimizersFor(model, config);
-  const average = createWeightAverage(model, config);
-  const evaluated = <T>(measure: () => T): T => (average ? average.withAverages(measure) : measure());
-  let random = new Random(`data:${config.seed}`);
-  let startEpoch = 0;
-  let step = 0;
-  let history: EpochRecord[] = [];
-  let partial: PartialEpoch | undefined;
-  if (latest) {
-    const position = loadCheckpoint(latest.dir, model, optimizers, average);
-    random = new Random(0, position.partialEpoch?.startRandom ?? position.random);
-    startEpoch = position.epoch;
-    step = position.step;
-    partial = position.partialEpoch;
-    // Epochs after the checkpoint were lost with the process; they are trained again. The checkpoint's own records
-    // make history.json's state irrelevant (a version 1 checkpoint has none: history.json is read then).
-    history = position.history ?? run.readHistory().filter((r) => r.epoch < startEpoch);
-    const where = partial ? `${partial.stepsDone} steps into epoch ${startEpoch + 1}` : `after epoch ${startEpoch}`;
-    progress.message(`resuming ${run.dir} ${where} (step ${step})`);
-  } else {
-    progress.message(
-      `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ${config.epochs} epochs of ${epochBatches(data.count, config.batchSize, new Random(0), config.lastBatch).length} steps` +
-        (lastEpoch < config.epochs ? `, stopping after epoch ${lastEpoch}` : ''),
-    );
-  }
-
+  const session = openSession(run, options, backend, progress);
+  const { model, optimizers, average, config } = session;
   const started = performance.now();
   // The model returned is the one evaluation uses: the average in E's and G's place when the run keeps one, as
   // loadRunModel gives it from the checkpoint.
   const finish = (stopped: boolean): TrainResult => {
     average?.copyInto();
-    return { run, model, history, backend, seconds: (performance.now() - started) / 1000, stopped };
-  };
-  const checkpoint = (dir: string, position: TrainingPosition) => {
-    saveCheckpoint(dir, model, optimizers, position, average);
-    run.pruneCheckpoints(config.keepCheckpoints, config.keepEvery);
+    const seconds = (performance.now() - started) / 1000;
+    return { run, model, history: session.history, backend, seconds, stopped };
   };
   try {
-    for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
-      // An epoch's seconds are its training's: time spent in afterStep (a learning curve's measurements) is not.
-      let epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
-      const learningRate = setLearningRates(config, optimizers, epoch);
-      const startRandom = random.state();
-      const batches = epochBatches(data.count, config.batchSize, random, config.lastBatch);
-      const sums: Record<string, number> = { ...partial?.lossSums };
-      const first = partial?.stepsDone ?? 0;
-      // The steps already taken drew two seeds each (prior and step noise); drawing them again puts the random
-      // state where the interrupted run had it.
-      for (let i = 0; i < 2 * first; i++) random.seed();
-      partial = undefined;
-      for (let i = first; i < batches.length; i++) {
-        const batch = makeBatch(data, batches[i]);
-        const latents = model.samplePrior(config.batchSize, random.seed());
-        const seed = random.seed();
-        let losses: Record<string, number>;
-        try {
-          losses = takeStep(model, optimizers, { images: batch.images, labels: batch.labels, latents, seed });
-        } finally {
-          tf.dispose([batch.images, batch.labels, latents]);
-        }
-        average?.update();
-        step++;
-        for (const [name, value] of Object.entries(losses)) {
-          if (!Number.isFinite(value)) throw new DivergenceError(step, `loss ${name}`, value, newestCheckpoint(run));
-          sums[name] = (sums[name] ?? 0) + value;
-        }
-        progress.step(epoch, config.epochs, i + 1, batches.length, losses);
-        if (options.afterStep) {
-          const called = performance.now();
-          options.afterStep({ model, epoch, step, losses, evaluated });
-          epochStarted += performance.now() - called;
-        }
-        if (step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(model, step, run);
-        // A step runs synchronously; the event loop gets a turn here so that a signal handler can ask to stop.
-        if (options.stop) await new Promise((resolve) => setImmediate(resolve));
-        if (options.stop?.requested && i + 1 < batches.length) {
-          checkWeightsFinite(model, step, run);
-          const seconds = (performance.now() - epochStarted) / 1000;
-          const partialEpoch = { startRandom, stepsDone: i + 1, lossSums: sums, seconds };
-          checkpoint(run.checkpointDir(epoch, i + 1), { epoch, step, random: random.state(), history, partialEpoch });
-          progress.message(`stopped on request ${i + 1} steps into epoch ${epoch + 1}; resume continues from there`);
-          return finish(true);
-        }
-      }
-      checkWeightsFinite(model, step, run);
-      const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches.length]));
-      const seconds = (performance.now() - epochStarted) / 1000;
-      history.push({ epoch, seconds, learningRate, losses: means });
-      run.writeHistory(history);
-      progress.epochEnd(epoch, config.epochs, seconds, means);
-      const done = epoch + 1;
-      const stopping = (Boolean(options.stop?.requested) || done === lastEpoch) && done < config.epochs;
-      if (done % config.checkpointEvery === 0 || done === config.epochs || stopping) {
-        checkpoint(run.checkpointDir(done), { epoch: done, step, random: random.state(), history });
-      }
-      if (stopping) {
-        progress.message(
-          `stopped ${done === lastEpoch ? 'as asked' : 'on request'} after epoch ${done}; resume continues from there`,
-        );
-        return finish(true);
-      }
+    for (let epoch = session.startEpoch; epoch < session.lastEpoch; epoch++) {
+      const totals = await trainEpoch(session, epoch);
+      if (totals === 'stopped' || endEpoch(session, epoch, totals) === 'stopped') return finish(true);
     }
-    return finish(lastEpoch < config.epochs);
+    return finish(session.lastEpoch < config.epochs);
   } finally {
     disposeOptimizers(optimizers);
     average?.dispose();
   }
+}
+
+/**
+ * A new run's model, optimizers and weight average (with `initialise` applied), or a resumed run's restored from
+ * its newest checkpoint with the epoch, step, history and random state it holds.
+ */
+function openSession(
+  run: RunFolder,
+  options: TrainOptions,
+  backend: BackendReport,
+  progress: ProgressReporter,
+): Session {
+  const { config } = run;
+  const data = trainingDigits(config, loadMnist());
+  const latest = options.resume ? run.checkpoints().pop() : undefined;
+  const model = createModel(config);
+  // Before the optimizers and the weight average exist, so that the average starts from these weights.
+  if (!latest) options.initialise?.apply(model);
+  const optimizers = createOptimizersFor(model, config);
+  const session: Session = {
+    run,
+    config,
+    options,
+    progress,
+    data,
+    model,
+    optimizers,
+    average: createWeightAverage(model, config),
+    takeStep: config.update === 'simultaneous' ? simultaneousStep : trainStep,
+    random: new Random(`data:${config.seed}`),
+    step: 0,
+    history: [],
+    startEpoch: 0,
+    lastEpoch: Math.min(config.epochs, options.untilEpoch ?? config.epochs),
+  };
+  if (latest) {
+    const position = loadCheckpoint(latest.dir, model, optimizers, session.average);
+    const partial = position.partialEpoch;
+    Object.assign(session, {
+      random: new Random(0, partial?.startRandom ?? position.random),
+      startEpoch: position.epoch,
+      step: position.step,
+      partial,
+      // Epochs after the checkpoint were lost with the process; they are trained again. The checkpoint's own
+      // records make history.json's state irrelevant (a version 1 checkpoint has none: history.json is read then).
+      history: position.history ?? run.readHistory().filter((r) => r.epoch < position.epoch),
+    });
+    const where = partial
+      ? `${partial.stepsDone} steps into epoch ${position.epoch + 1}`
+      : `after epoch ${position.epoch}`;
+    progress.message(`resuming ${run.dir} ${where} (step ${position.step})`);
+  } else {
+    const steps = epochBatches(data.count, config.batchSize, new Random(0), config.lastBatch).length;
+    const until = session.lastEpoch < config.epochs ? `, stopping after epoch ${session.lastEpoch}` : '';
+    progress.message(
+      `training ${config.model} in ${run.dir} on ${backend.backend}, seed ${config.seed}, ` +
+        `${config.epochs} epochs of ${steps} steps${until}`,
+    );
+  }
+  return session;
+}
+
+/**
+ * One epoch: a seeded shuffle of the training digits and one step per batch, from where a stopped epoch left off.
+ * Returns the epoch's totals, or 'stopped' when a stop was asked for inside it (a checkpoint then holds the
+ * position within the epoch).
+ */
+async function trainEpoch(session: Session, epoch: number): Promise<EpochTotals | 'stopped'> {
+  const { config, options, progress, random, run, partial } = session;
+  // An epoch's seconds are its training's: time spent in afterStep (a learning curve's measurements) is not.
+  let epochStarted = performance.now() - (partial?.seconds ?? 0) * 1000;
+  const learningRate = setLearningRates(config, session.optimizers, epoch);
+  const startRandom = random.state();
+  const batches = epochBatches(session.data.count, config.batchSize, random, config.lastBatch);
+  const lossSums: Record<string, number> = { ...partial?.lossSums };
+  const first = partial?.stepsDone ?? 0;
+  // The steps already taken drew two seeds each (prior and step noise); drawing them again puts the random state
+  // where the interrupted run had it.
+  for (let i = 0; i < 2 * first; i++) random.seed();
+  session.partial = undefined;
+  for (let i = first; i < batches.length; i++) {
+    const losses = takeOneStep(session, batches[i]);
+    for (const [name, value] of Object.entries(losses)) lossSums[name] = (lossSums[name] ?? 0) + value;
+    progress.step(epoch, config.epochs, i + 1, batches.length, losses);
+    if (options.afterStep) {
+      const called = performance.now();
+      const { model, average, step } = session;
+      const evaluated = <T>(measure: () => T): T => (average ? average.withAverages(measure) : measure());
+      options.afterStep({ model, epoch, step, losses, evaluated });
+      epochStarted += performance.now() - called;
+    }
+    if (session.step % WEIGHT_CHECK_EVERY === 0) checkWeightsFinite(session.model, session.step, run);
+    // A step runs synchronously; the event loop gets a turn here so that a signal handler can ask to stop.
+    if (options.stop) await new Promise((resolve) => setImmediate(resolve));
+    if (options.stop?.requested && i + 1 < batches.length) {
+      checkWeightsFinite(session.model, session.step, run);
+      const seconds = (performance.now() - epochStarted) / 1000;
+      const partialEpoch = { startRandom, stepsDone: i + 1, lossSums, seconds };
+      const position = { epoch, step: session.step, random: random.state(), history: session.history, partialEpoch };
+      checkpoint(session, run.checkpointDir(epoch, i + 1), position);
+      progress.message(`stopped on request ${i + 1} steps into epoch ${epoch + 1}; resume continues from there`);
+      return 'stopped';
+    }
+  }
+  const seconds = (performance.now() - epochStarted) / 1000;
+  return { lossSums, steps: batches.length, seconds, learningRate };
+}
+
+/** One optimisation step on the batch of these digits, with the divergence guard; returns its losses. */
+function takeOneStep(session: Session, digits: Parameters<typeof makeBatch>[1]): Record<string, number> {
+  const { config, model, random, run } = session;
+  const batch = makeBatch(session.data, digits);
+  const latents = model.samplePrior(config.batchSize, random.seed());
+  const seed = random.seed();
+  let losses: Record<string, number>;
+  try {
+    losses = session.takeStep(model, session.optimizers, { images: batch.images, labels: batch.labels, latents, seed });
+  } finally {
+    tf.dispose([batch.images, batch.labels, latents]);
+  }
+  session.average?.update();
+  session.step++;
+  for (const [name, value] of Object.entries(losses))
+    if (!Number.isFinite(value)) throw new DivergenceError(session.step, `loss ${name}`, value, newestCheckpoint(run));
+  return losses;
+}
+
+/**
+ * An epoch's record in history.json, and a checkpoint when one is due (every `checkpointEvery` epochs, after the
+ * last, and when this call stops early). Returns 'stopped' when the loop stops here.
+ */
+function endEpoch(session: Session, epoch: number, totals: EpochTotals): 'stopped' | 'continue' {
+  const { config, options, progress, run, history } = session;
+  checkWeightsFinite(session.model, session.step, run);
+  const means = Object.fromEntries(Object.entries(totals.lossSums).map(([k, v]) => [k, v / totals.steps]));
+  history.push({ epoch, seconds: totals.seconds, learningRate: totals.learningRate, losses: means });
+  run.writeHistory(history);
+  progress.epochEnd(epoch, config.epochs, totals.seconds, means);
+  const done = epoch + 1;
+  const stopping = (Boolean(options.stop?.requested) || done === session.lastEpoch) && done < config.epochs;
+  if (done % config.checkpointEvery === 0 || done === config.epochs || stopping)
+    checkpoint(session, run.checkpointDir(done), {
+      epoch: done,
+      step: session.step,
+      random: session.random.state(),
+      history,
+    });
+  if (!stopping) return 'continue';
+  const why = done === session.lastEpoch ? 'as asked' : 'on request';
+  progress.message(`stopped ${why} after epoch ${done}; resume continues from there`);
+  return 'stopped';
+}
+
+function checkpoint(session: Session, dir: string, position: TrainingPosition): void {
+  saveCheckpoint(dir, session.model, session.optimizers, position, session.average);
+  session.run.pruneCheckpoints(session.config.keepCheckpoints, session.config.keepEvery);
 }

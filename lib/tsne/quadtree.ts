@@ -73,18 +73,7 @@ export class QuadTree {
       this.spareCodes = new Uint32Array(n);
       this.spareOrder = new Int32Array(n);
     }
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = positions[2 * i];
-      const y = positions[2 * i + 1];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+    const { x0: minX, y0: minY, x1: maxX, y1: maxY } = boundingBox(positions, 0, n);
     // The root is a square slightly larger than the bounding box, so that no code reaches 2^16.
     const width = Math.max(maxX - minX, maxY - minY) * (1 + 1e-5) + 1e-9;
     this.sortByCode(positions, n, minX, minY, (1 << LEVELS) / width);
@@ -198,19 +187,7 @@ export class QuadTree {
     const t = this.nodes;
     const order = this.order;
     const theta2 = theta * theta;
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (let r = lo; r < hi; r++) {
-      const i = order[r];
-      const x = p[2 * i];
-      const y = p[2 * i + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
+    const { x0, y0, x1, y1 } = boundingBox(p, lo, hi, order);
     // The list is written relative to the run's centre, where float32 resolves the distances between near points.
     const cx = (x0 + x1) / 2;
     const cy = (y0 + y1) / 2;
@@ -276,6 +253,29 @@ export class QuadTree {
     }
     return total;
   }
+}
+
+/** The bounding box of points lo..hi-1 of `positions` (x, y interleaved), or of those at ranks [lo, hi) of `order`. */
+function boundingBox(
+  positions: Float64Array,
+  lo: number,
+  hi: number,
+  order?: Int32Array,
+): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let r = lo; r < hi; r++) {
+    const i = order ? order[r] : r;
+    const x = positions[2 * i];
+    const y = positions[2 * i + 1];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0, y0, x1, y1 };
 }
 
 /** The 16 low bits of v spread to the even bits of a 32-bit integer. */
