@@ -1,63 +1,114 @@
 /**
- * The library's public API: what notebooks and users import (`import { ... } from './lib/index.js'`).
- * Grouped by layer, bottom to top (see lib/README.md); modules left out are internals of their layer.
+ * The library's public API: what notebooks and users import (`import { ... } from './lib/index.js'`), named one by
+ * one and grouped by the step of the tutorials that uses them. Everything else is internal to its layer (see
+ * lib/README.md); test/public-api.test.ts lists these names, so that the API grows only on purpose.
  */
-export * from './util/random.js';
-export * from './util/paths.js';
-export * from './backend/backend.js';
-export * from './data/mnist.js';
-export * from './data/official-split.js';
-export * from './losses/adversarial.js';
-export * from './losses/hinge.js';
-export * from './optim/adam.js';
-export * from './models/adversarial-model.js';
-export * from './models/bigan.js';
-export * from './models/bigbigan.js';
-export * from './config/training-config.js';
-export * from './config/bigbigan-presets.js';
-export * from './io/checkpoint.js';
-export * from './io/run-folder.js';
-export * from './training/registry.js';
-export * from './training/optimizers.js';
-export * from './training/step.js';
-export * from './training/progress.js';
-export * from './training/train.js';
-export * from './training/cached-run.js';
-export * from './training/stop-signals.js';
-export * from './training/run-model.js';
-export * from './training/training-data.js';
-export * from './training/batch-norm-estimate.js';
-export * from './eval/knn.js';
-export * from './eval/pca.js';
-export * from './eval/linear-probe.js';
-export * from './eval/representation.js';
-export * from './eval/evaluation-split.js';
-export * from './eval/classifier.js';
-export * from './eval/gan-scores.js';
-export * from './eval/generation-scores.js';
-export * from './eval/samples.js';
-export * from './eval/reconstruction.js';
-export * from './tsne/tsne.js';
-export * from './tsne/latent-map.js';
-export * from './experiments/references.js';
-export * from './experiments/official-protocol.js';
-export * from './experiments/results.js';
-export * from './experiments/ablations.js';
-export * from './experiments/ablation-session.js';
-export * from './experiments/statistics.js';
-export * from './experiments/paired-tests.js';
-export * from './experiments/analysis-plan.js';
-export * from './experiments/confirmatory.js';
-export * from './experiments/table-cells.js';
-export * from './experiments/learning-curve.js';
-export * from './experiments/notebook-runs.js';
-export * from './experiments/pretrained.js';
-export * from './plots/figure.js';
-export * from './plots/charts.js';
-export * from './plots/image-grid.js';
-export * from './plots/run-figures.js';
-export * from './plots/ablation-figures.js';
-export * from './plots/export.js';
-export * from './plots/show.js';
-export * from './plots/explorer.js';
-export * from './plots/notebook.js';
+
+// Setup: the backend the machine offers best, and what it is.
+export { describeBackend, initBackend, packageVersions, type BackendReport } from './backend/backend.js';
+
+// Data: MNIST with pixels in [0, 1], batches of it, and the helpers notebooks use to show it.
+export {
+  IMAGE_SIZE,
+  loadMnist,
+  makeBatch,
+  NUM_CLASSES,
+  PIXELS,
+  takeFirst,
+  type Batch,
+  type Mnist,
+  type MnistSplit,
+} from './data/mnist.js';
+export { examplesPerDigit } from './eval/samples.js';
+
+// Hyperparameters: validated configs with named presets, and BigBiGAN's Base per budget.
+export {
+  makeConfig,
+  mergeConfig,
+  PRESET_NAMES,
+  type ConfigOverrides,
+  type PresetName,
+  type TrainingConfig,
+} from './config/training-config.js';
+export { BIGBIGAN_BASE } from './config/bigbigan-presets.js';
+
+// Networks: the shared blocks every model is built from, the models themselves, and how to compare weights.
+export { Random } from './util/random.js';
+export { concat, denseStack, Initializer, trainableVariables, type DenseLayerSpec } from './models/blocks.js';
+export { buildBigan, type BiganArchitecture, type BiganNetworks } from './models/bigan.js';
+export { buildBigBigan, type BigBiganNetworks, type BigBiganSettings } from './models/bigbigan.js';
+export type { AdversarialModel, StepInputs } from './models/adversarial-model.js';
+export { largestWeightDifference, learnedParameters } from './models/network-weights.js';
+export { createModel } from './training/registry.js';
+
+// Losses: BiGAN's cross-entropy game and BigBiGAN's hinge on s_x, s_z and s_xz.
+export {
+  biganDiscriminatorLoss,
+  biganEncoderGeneratorLoss,
+  sigmoidCrossEntropy,
+  type NamedLosses,
+} from './losses/adversarial.js';
+export { bigbiganDiscriminatorLoss, bigbiganEncoderGeneratorLoss, scoresInUse, type Scores } from './losses/hinge.js';
+
+// Training: Adam per network, the one step every model takes, and the loop that repeats it.
+export { createAdam, type Adam, type OptimizerSettings } from './optim/adam.js';
+export { createOptimizersFor } from './training/optimizers.js';
+export { simultaneousStep, trainStep } from './training/step.js';
+export { DivergenceError, train, type TrainOptions, type TrainResult } from './training/train.js';
+export { trainCached } from './training/cached-run.js';
+export { consoleProgress, silentProgress, type ProgressReporter } from './training/progress.js';
+export { loadRunModel, loadTrainedRun } from './training/run-model.js';
+export { RunFolder, type EpochRecord } from './io/run-folder.js';
+export { LONG_RUNS, QUICK_RUNS } from './experiments/notebook-runs.js';
+export { listPretrained, loadPretrained, type Pretrained } from './experiments/pretrained.js';
+
+// Evaluation: the representation (1NN, linear probe), generation (IS, FID), and their split.
+export { nearestNeighbourAccuracy } from './eval/knn.js';
+export { evaluateRepresentation, pixelNearestNeighbour, type RepresentationMetrics } from './eval/representation.js';
+export { evaluationSplit, testSplit, type EvaluationSplit } from './eval/evaluation-split.js';
+export { classControl } from './eval/classifier.js';
+export { realDataScores } from './eval/generation-scores.js';
+export { reconstructionAgreement } from './eval/reconstruction.js';
+export { percent } from './util/format.js';
+
+// t-SNE: maps of an encoder's test-set codes.
+export { tsne, type TsneOptions, type TsneResult } from './tsne/tsne.js';
+export { describeMixedPairs, mixedPairs, testSetMap } from './tsne/latent-map.js';
+
+// Experiments: reference points, recorded results, ablations, analysis plans and their verdicts.
+export { BIGAN_REFERENCES, type ReferencePoint } from './experiments/references.js';
+export { readProtocolResults, type ProtocolResults } from './experiments/official-protocol.js';
+export { readAblationTable, readConfirmatoryTable, readResults, type RunResults } from './experiments/results.js';
+export { ABLATION_NAMES, ABLATIONS, ablationConfig, runAblations } from './experiments/ablations.js';
+export { AblationSession } from './experiments/ablation-session.js';
+export { tableMetrics } from './experiments/table-cells.js';
+export { CURVE_METRICS, readCurveSet } from './experiments/learning-curve.js';
+export { readPlan, validatePlan, type AnalysisPlan } from './experiments/analysis-plan.js';
+export { judgeClaims, type ConfirmatoryClaim } from './experiments/confirmatory.js';
+export { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from './experiments/paired-tests.js';
+
+// Figures: plotly figures of runs, tables and maps, shown inline and exported as SVG, PNG and HTML.
+export type { Figure } from './plots/figure.js';
+export { barChartFigure, classScatterFigure, mapGridFigure, tableFigure } from './plots/charts.js';
+export { imageGridFigure } from './plots/image-grid.js';
+export {
+  accuracyByEpochFigure,
+  conditionalSamplesFigure,
+  lossCurvesFigure,
+  protocolByEpochFigure,
+  reconstructionsFigure,
+  samplesFigure,
+} from './plots/run-figures.js';
+export { accuracyTableFigure, protocolTableFigure } from './plots/accuracy-tables.js';
+export {
+  ablationMetricFigure,
+  ablationRowsFigure,
+  claimsFigure,
+  claimsForestFigure,
+  learningCurvesFigure,
+} from './plots/ablation-figures.js';
+export { exportFigure, FIGURE_FORMATS, type FigureFormat } from './plots/export.js';
+export { showAndExport } from './plots/notebook.js';
+export { showExplorer, showImageFile } from './plots/show.js';
+export { exportExplorer } from './plots/explorer.js';
+export { besideNotebook } from './util/paths.js';

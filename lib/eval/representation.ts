@@ -106,7 +106,7 @@ export function evaluateRepresentation(
 }
 
 /** 1NN on raw pixels, reference -> queries: what a representation should beat, and the split's difficulty. */
-export function pixelNearestNeighbour(split: EvaluationSplit): number {
+export function pixelNearestNeighbour(split: Pick<EvaluationSplit, 'reference' | 'queries'>): number {
   const asEmbeddings = (s: MnistSplit) => ({ values: s.images, count: s.count, dim: PIXELS });
   return nearestNeighbourAccuracy(
     asEmbeddings(split.reference),

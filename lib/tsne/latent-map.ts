@@ -1,3 +1,4 @@
+import { percent } from '../util/format.js';
 import { type MnistSplit, PIXELS, takeFirst } from '../data/mnist.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { embed } from '../eval/representation.js';
@@ -84,4 +85,9 @@ export function mixedPairs(
       pair: key.split('-').map(Number) as [number, number],
       share: count / (labels.length * k),
     }));
+}
+
+/** {@link mixedPairs} as one line for a table: '4-9 (3.1%), 3-5 (2.2%), ...'. */
+export function describeMixedPairs(pairs: { pair: [number, number]; share: number }[]): string {
+  return pairs.map((p) => `${p.pair[0]}-${p.pair[1]} (${percent(p.share, 1)})`).join(', ');
 }
