@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
-import { evaluateProtocol, type ProtocolResults } from '../experiments/official-protocol.js';
+import {
+  evaluateProtocol,
+  type ProtocolResults,
+  representationName,
+  summaryCell,
+} from '../experiments/official-protocol.js';
 import { lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
@@ -20,7 +25,7 @@ export function protocolTable(results: ProtocolResults): string[] {
           (x) => x.epoch === epoch && x.split === split && x.representation === representation,
         );
         if (!s) return '';
-        return `${percent(s.mean)}${s.ci95 === null ? '' : ` ± ${(s.ci95 * 100).toFixed(2)}`}`.padEnd(20);
+        return summaryCell(s).padEnd(20);
       };
       const seeds = results.summary.find((x) => x.epoch === epoch && x.split === split)?.seeds.length;
       if (seeds)
@@ -32,7 +37,7 @@ export function protocolTable(results: ProtocolResults): string[] {
   lines.push('');
   for (const p of results.published)
     lines.push(
-      `official code (published, one run), epoch ${p.epoch}, validation: ${p.representation === 'knnLatent' ? 'E(x)' : 'penultimate'} ${percent(p.accuracy)}`,
+      `official code (published, one run), epoch ${p.epoch}, validation: ${representationName(p.representation)} ${percent(p.accuracy)}`,
     );
   for (const [split, value] of Object.entries(results.pixels)) lines.push(`raw pixels, ${split}: ${percent(value)}`);
   const chosen = results.selection;

@@ -195,18 +195,28 @@ export function protocolRows(results: ProtocolResults, epoch: number): string[][
   for (const p of results.published.filter((q) => q.epoch === epoch))
     rows.push([
       'official code (published, one run)',
-      p.representation === 'knnLatent' ? 'E(x)' : 'penultimate',
+      representationName(p.representation),
       'validation',
       percent(p.accuracy),
     ]);
   for (const s of results.summary.filter((q) => q.epoch === epoch)) {
     rows.push([
       `ours, official preset (${s.seeds.length} seed${s.seeds.length === 1 ? '' : 's'})`,
-      s.representation === 'knnLatent' ? 'E(x)' : 'penultimate',
+      representationName(s.representation),
       s.split,
-      `${percent(s.mean)}${s.ci95 === null ? '' : ` ± ${(s.ci95 * 100).toFixed(2)}`}`,
+      summaryCell(s),
     ]);
   }
   for (const [split, value] of Object.entries(results.pixels)) rows.push(['raw pixels', 'x', split, percent(value)]);
   return rows;
+}
+
+/** How tables name a representation: 'E(x)' or 'penultimate'. */
+export function representationName(representation: 'knnLatent' | 'knnFeatures'): string {
+  return representation === 'knnLatent' ? 'E(x)' : 'penultimate';
+}
+
+/** A summary's mean over seeds, with its 95% half-width in points when there are seeds enough: '95.94% ± 0.31'. */
+export function summaryCell(s: ProtocolSummary): string {
+  return `${percent(s.mean)}${s.ci95 === null ? '' : ` ± ${(s.ci95 * 100).toFixed(2)}`}`;
 }
