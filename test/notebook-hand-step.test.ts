@@ -63,11 +63,13 @@ test("notebook 01's hand-written step lands on the library step's weights, from 
   const nets = buildBigan(config.architecture, config.seed);
   const { learningRate, beta1, beta2, weightDecay } = config;
   const settings = { learningRate, beta1, beta2, weightDecay };
-  const adam = {
-    encoder: createAdam(trainableVariables(nets.encoder), settings),
-    generator: createAdam(trainableVariables(nets.generator), settings),
-    discriminator: createAdam(trainableVariables(nets.discriminator), settings),
-  };
+  // One Adam per network, as the notebook's optimizer cell makes them.
+  const optimizersFor = (n: Players<tf.LayersModel>): Players<Adam> => ({
+    encoder: createAdam(trainableVariables(n.encoder), settings),
+    generator: createAdam(trainableVariables(n.generator), settings),
+    discriminator: createAdam(trainableVariables(n.discriminator), settings),
+  });
+  const adam = optimizersFor(nets);
   const batch = makeBatch(
     loadMnist().train,
     Array.from({ length: config.batchSize }, (_, i) => i),
@@ -92,12 +94,7 @@ test("notebook 01's hand-written step lands on the library step's weights, from 
   }
   // The tolerance is far below what one step changes: the same comparison tells one hand step from the library's two.
   const wrong = buildBigan(config.architecture, config.seed);
-  const wrongAdam = {
-    encoder: createAdam(trainableVariables(wrong.encoder), settings),
-    generator: createAdam(trainableVariables(wrong.generator), settings),
-    discriminator: createAdam(trainableVariables(wrong.discriminator), settings),
-  };
-  handStep(wrong, wrongAdam, batch.images, latents);
+  handStep(wrong, optimizersFor(wrong), batch.images, latents);
   assert.ok(differences(library.networks.discriminator, wrong.discriminator).others > 1e-4);
   tf.dispose([batch.images, batch.labels, latents]);
 });

@@ -138,12 +138,7 @@ function resultsWithEpoch(
   history: RunResults['history'],
 ): RunResults {
   const { epoch, classControl, reconstructionAgreement: agreement } = record;
-  const milestone: Milestone = {
-    epoch,
-    metrics,
-    ...(classControl !== undefined && { classControl }),
-    reconstructionAgreement: agreement,
-  };
+  const milestone = milestoneOf({ epoch, metrics, classControl, reconstructionAgreement: agreement });
   const earlier: Milestone[] = joined?.milestones ?? (joined ? [milestoneOf(joined)] : []);
   const headline = joined && joined.epoch > epoch ? joined : null;
   return {
@@ -163,8 +158,13 @@ function resultsWithEpoch(
   };
 }
 
-/** A results file written before milestones existed, as the one milestone it stands for. */
-function milestoneOf(results: RunResults): Milestone {
+/**
+ * One evaluated epoch as a milestone: this evaluation's, or a results file's written before milestones existed (it
+ * stands for its own epoch's evaluation).
+ */
+function milestoneOf(
+  results: Pick<RunResults, 'epoch' | 'metrics' | 'classControl' | 'reconstructionAgreement'>,
+): Milestone {
   return {
     epoch: results.epoch,
     metrics: results.metrics,
