@@ -216,6 +216,10 @@ test('ablate --plan: runs record the plan; a plan edited after its runs leaves e
   const claim = JSON.parse(trained.stdout.trim().split('\n').pop()!);
   assert.deepEqual(claim.seeds, [0, 1]);
   assert.doesNotMatch(trained.output, /left out/);
+  // The same command again finds every row-seed in the ledger and starts none of them.
+  const again = cli('--jobs', '2', '--threads-per-job', '1', '--json');
+  assert.equal(again.status, 0, again.output);
+  assert.match(again.output, /sweep: 4\/4 done \(4 before this sweep\), 0 running, 0 left/);
 
   // The report goes beside the exploratory table the file held, which moves under `exploratory`.
   fs.writeFileSync(path.join(dir, 'table.json'), JSON.stringify({ name: 'table', rows: [], claims: [] }));

@@ -165,3 +165,40 @@ test('SIGTERM to the pool stops every task at its next step with a checkpoint, a
   assert.match(fs.readFileSync(path.join(log, 't0.log'), 'utf8'), /started/);
   assert.equal(process.listenerCount('SIGTERM'), 0, 'the pool removed its signal handlers');
 });
+
+test('a task already finished is counted done, never started, and kept out of the ETA', async () => {
+  const dir = tmp('pool-finished-');
+  const lines: string[] = [];
+  const sleep = (label: string) => ({
+    label,
+    command: [process.execPath, '-e', 'setTimeout(() => {}, 2500)'],
+    log: path.join(dir, `${label}.log`),
+  });
+  const results = await runPool(
+    [
+      // Were it started, it would fail: `finished` must keep the pool from running it.
+      {
+        label: 'old',
+        command: [process.execPath, '-e', 'process.exit(3)'],
+        log: path.join(dir, 'old.log'),
+        finished: true,
+      },
+      sleep('a'),
+      sleep('b'),
+    ],
+    { jobs: 1, threadsPerJob: 1, stoppedExitCode: 75, onProgress: (l) => lines.push(l) },
+  );
+  assert.deepEqual(
+    results.map((r) => [r.task.label, r.outcome, r.reused]),
+    [
+      ['old', 'done', true],
+      ['a', 'done', false],
+      ['b', 'done', false],
+    ],
+  );
+  assert.equal(fs.existsSync(path.join(dir, 'old.log')), false, 'the finished task was started');
+  assert.match(lines[0], /^sweep: 1\/3 done \(1 before this sweep\), 1 running \(a\), 1 left/);
+  // After `a` (2.5 s): the ETA of `b` is a's time, not the mean with the finished task's zero.
+  const afterA = lines.find((l) => l.startsWith('sweep: 2/3 done'))!;
+  assert.match(afterA, /ETA ([2-9]|\d\d+)s/, afterA);
+});

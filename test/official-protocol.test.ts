@@ -3,11 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/backend.js';
 import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { loadMnist } from '../lib/data/mnist.js';
 import { evaluationSplit } from '../lib/eval/evaluation-split.js';
-import { evaluateProtocol } from '../lib/experiments/official-protocol.js';
+import { evaluateProtocol, type ProtocolEvaluation, selectOnValidation } from '../lib/experiments/official-protocol.js';
+import { exportCommand } from '../lib/cli/export.js';
+import { PIXELS, takeFirst } from '../lib/data/mnist.js';
+import { loadPretrained } from '../lib/experiments/pretrained.js';
+import { loadRunModel } from '../lib/training/run-model.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { train } from '../lib/training/train.js';
 
@@ -75,6 +80,37 @@ test('official protocol: both splits at every kept epoch, mean and interval over
     ],
   );
 
+  // `export --protocol` ships the chosen checkpoint with batch-norm statistics re-estimated, as evaluated: the
+  // official networks (no biases, no gains, E squashed only for D) survive the stock-layers format.
+  process.env.BIGAN_RESULTS_DIR = root;
+  process.env.BIGAN_PRETRAINED_DIR = root;
+  try {
+    fs.writeFileSync(path.join(root, 'tiny-protocol.json'), JSON.stringify(results));
+    await assert.rejects(exportCommand({ protocol: 'tiny-protocol', name: 'x', epoch: '1' }), /drop --run and --epoch/);
+    assert.equal(await exportCommand({ protocol: 'tiny-protocol', name: 'tiny-official' }), 0);
+    const { model: shipped, manifest } = await loadPretrained('tiny-official');
+    const chosen = results.selection!;
+    assert.equal(manifest.epoch, chosen.epoch);
+    assert.equal(manifest.sourceRun, path.basename(chosen.run));
+    assert.deepEqual(manifest.metrics, {
+      knnLatent: chosen.test!.knnLatent,
+      knnFeatures: chosen.test!.knnFeatures,
+      validationKnnLatent: chosen.validation.knnLatent,
+      validationKnnFeatures: chosen.validation.knnFeatures,
+    });
+    const { model: evaluated } = await loadRunModel(chosen.run, { epoch: chosen.epoch });
+    const x = tf.tensor2d(takeFirst(mnist.test, 64).images, [64, PIXELS]);
+    const [ours, theirs] = [shipped.encode(x), evaluated.encode(x)].map((t) => t.dataSync());
+    const scale = Math.max(...Array.from(theirs, Math.abs));
+    theirs.forEach((v, i) => assert.ok(Math.abs(ours[i] - v) < 5e-3 * scale, `E(x)[${i}]: ${ours[i]} vs ${v}`));
+    tf.dispose(x);
+    shipped.dispose();
+    evaluated.dispose();
+  } finally {
+    delete process.env.BIGAN_RESULTS_DIR;
+    delete process.env.BIGAN_PRETRAINED_DIR;
+  }
+
   // Rerun: what was evaluated is kept, not evaluated again.
   const again = await evaluateProtocol(runs, [1, 2], mnist, results);
   assert.deepEqual(again.evaluations, results.evaluations);
@@ -89,4 +125,36 @@ test('official protocol: both splits at every kept epoch, mean and interval over
   });
   otherRun.model.dispose();
   await assert.rejects(evaluateProtocol([...runs, other], [1], mnist, results), /another config/);
+});
+
+test('the shipped checkpoint is chosen on validation: poisoning the test numbers changes nothing', () => {
+  const evaluation = (seed: number, epoch: number, split: 'validation' | 'test', knnLatent: number) =>
+    ({
+      seed,
+      run: `s${seed}`,
+      epoch,
+      split,
+      knnLatent,
+      knnFeatures: 0.9,
+      batchNormEstimate: 0,
+      evaluatedAt: '',
+    }) as ProtocolEvaluation;
+  const evaluations = [
+    evaluation(1, 100, 'validation', 0.95),
+    evaluation(1, 100, 'test', 0.94),
+    evaluation(1, 200, 'validation', 0.96),
+    evaluation(1, 200, 'test', 0.95),
+    evaluation(2, 200, 'validation', 0.96),
+    evaluation(2, 200, 'test', 0.97),
+  ];
+  const chosen = selectOnValidation(evaluations)!;
+  // Seed 1 at 200 and seed 2 at 200 tie on validation; the tie goes to the first, whatever seed 2's test says.
+  assert.deepEqual([chosen.seed, chosen.epoch, chosen.test!.knnLatent], [1, 200, 0.95]);
+  const poisoned = evaluations.map((e) => (e.split === 'test' ? { ...e, knnLatent: e.seed === 1 ? 0 : 1 } : e));
+  const again = selectOnValidation(poisoned)!;
+  assert.deepEqual([again.seed, again.epoch], [1, 200]);
+  assert.equal(again.test!.knnLatent, 0, 'the test number is reported for the chosen checkpoint, not used to choose');
+  // Validation does choose.
+  const moved = evaluations.map((e) => (e.split === 'validation' && e.epoch === 100 ? { ...e, knnLatent: 0.99 } : e));
+  assert.deepEqual([selectOnValidation(moved)!.seed, selectOnValidation(moved)!.epoch], [1, 100]);
 });

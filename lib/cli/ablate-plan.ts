@@ -58,6 +58,7 @@ export async function ablatePlanCommand(flags: {
   if (!flags.collect) {
     const { jobs, threads } = poolFlags(flags);
     const logs = path.join(runsDir(), 'pool', plan.name);
+    const recorded = collectPlanRuns(loaded).leftOut;
     // Seed by seed across the rows: a sweep cut short leaves complete pairs, not complete rows.
     const tasks = plan.seeds.base.flatMap((s) =>
       rows
@@ -66,6 +67,7 @@ export async function ablatePlanCommand(flags: {
           label: `${row} s${s}`,
           command: biganArgv(['ablate', '--plan', flags.plan, '--rows', row, '--seed-index', String(s)]),
           log: path.join(logs, `${row}-s${s}.log`),
+          finished: !recorded.some((l) => l.row === row && l.seedIndex === s),
         })),
     );
     const code = await runSweep(tasks, await poolLayout(jobs, threads), `plan ${loaded.file}; logs in ${logs}`);

@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readProtocolResults } from '../experiments/official-protocol.js';
 import { exportPretrained, listPretrained, repackPretrained } from '../experiments/pretrained.js';
+import { resultsFile } from '../experiments/results-files.js';
 import { RunFolder } from '../io/run-folder.js';
+import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
 import { defineCommand } from './command.js';
 import { percent } from '../util/format.js';
@@ -13,6 +18,7 @@ export async function exportCommand(flags: {
   run?: string;
   name?: string;
   epoch?: string;
+  protocol?: string;
   repack?: string;
 }): Promise<number> {
   if (flags.repack) {
@@ -25,17 +31,11 @@ export async function exportCommand(flags: {
     }
     return 0;
   }
-  if (!flags.run || !flags.name) throw new Error('--run DIR and --name NAME are required (or --repack NAME|all)');
-  const run = RunFolder.open(flags.run);
-  const epoch = integerFlag('epoch', flags.epoch, { min: 1 }) ?? run.checkpoints().pop()?.epoch;
-  const evaluated = run.readMetrics();
-  const metrics =
-    evaluated && evaluated.epoch === epoch
-      ? Object.fromEntries(
-          Object.entries(evaluated).filter((e): e is [string, number] => typeof e[1] === 'number' && e[0] !== 'epoch'),
-        )
-      : {};
-  const manifest = await exportPretrained(flags.run, flags.name, { epoch, metrics });
+  if (!flags.name) throw new Error('--name NAME is required (or --repack NAME|all)');
+  const { dir, epoch, metrics } = flags.protocol
+    ? protocolChoice(flags.protocol, flags)
+    : runCheckpoint(flags.run, flags.epoch);
+  const manifest = await exportPretrained(dir, flags.name, { epoch, metrics });
   const name = flags.name;
   console.log(
     `data/pretrained/${name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
@@ -45,20 +45,72 @@ export async function exportCommand(flags: {
   return 0;
 }
 
+/** The checkpoint `--run DIR [--epoch N]` names, with the run's `bigan eval` metrics when taken at that epoch. */
+function runCheckpoint(
+  dir: string | undefined,
+  epochFlag: string | undefined,
+): { dir: string; epoch: number | undefined; metrics: Record<string, number> } {
+  if (!dir) throw new Error('--run DIR (or --protocol NAME) is required');
+  const run = RunFolder.open(dir);
+  const epoch = integerFlag('epoch', epochFlag, { min: 1 }) ?? run.checkpoints().pop()?.epoch;
+  const evaluated = run.readMetrics();
+  const metrics =
+    evaluated && evaluated.epoch === epoch
+      ? Object.fromEntries(
+          Object.entries(evaluated).filter((e): e is [string, number] => typeof e[1] === 'number' && e[0] !== 'epoch'),
+        )
+      : {};
+  return { dir, epoch, metrics };
+}
+
+/**
+ * `--protocol NAME`: the checkpoint `bigan protocol` chose on the validation split, with its numbers on both
+ * splits (the test ones as reported once, for this checkpoint). The run folder is looked for where the table says,
+ * then under this checkout's runs folder, so a table made in another checkout still finds it.
+ */
+function protocolChoice(
+  name: string,
+  flags: { run?: string; epoch?: string },
+): { dir: string; epoch: number; metrics: Record<string, number> } {
+  if (flags.run || flags.epoch) throw new Error('--protocol chooses the run and epoch: drop --run and --epoch');
+  const results = readProtocolResults(name);
+  const chosen = results?.selection;
+  if (!chosen) throw new Error(`${resultsFile(name)}: no checkpoint chosen on validation yet; run npx bigan protocol`);
+  if (!chosen.test) throw new Error(`${resultsFile(name)}: the chosen checkpoint has no test evaluation`);
+  const dir = [chosen.run, path.join(runsDir(), path.basename(chosen.run))].find((d) =>
+    fs.existsSync(path.join(d, 'config.json')),
+  );
+  if (!dir) throw new Error(`${resultsFile(name)} chose ${chosen.run}, which is not here (nor under ${runsDir()})`);
+  return {
+    dir,
+    epoch: chosen.epoch,
+    metrics: {
+      knnLatent: chosen.test.knnLatent,
+      knnFeatures: chosen.test.knnFeatures,
+      validationKnnLatent: chosen.validation.knnLatent,
+      validationKnnFeatures: chosen.validation.knnFeatures,
+    },
+  };
+}
+
 /** `bigan export`. */
 export const exportCli = defineCommand({
   name: 'export',
   summary: "a run's E and G as float16 TensorFlow.js layers models in data/pretrained/",
   usage: `bigan export --run DIR --name NAME [--epoch N]
+bigan export --protocol NAME --name NAME
 bigan export --repack NAME,...|all
 
 E and G of the run's newest checkpoint (or epoch N) as float16 TensorFlow.js layers models in data/pretrained/NAME/,
 built from stock layers only (any TensorFlow.js loads them with tf.loadLayersModel), with a manifest (config, epoch,
-metrics, SHA-256 of every file). --repack rewrites shipped models in this format from their own files.`,
+metrics, SHA-256 of every file). --protocol NAME ships the checkpoint that data/results/NAME.json (from
+\`bigan protocol\`) chose on the validation split, with its numbers on both splits. --repack rewrites shipped models
+in this format from their own files.`,
   options: {
     run: { type: 'string' },
     name: { type: 'string' },
     epoch: { type: 'string' },
+    protocol: { type: 'string' },
     repack: { type: 'string' },
   },
   run: (values) => exportCommand(values),

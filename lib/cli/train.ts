@@ -244,10 +244,29 @@ async function trainSeeds(
     if (run.epochs !== undefined) args.push('--epochs', String(run.epochs));
     if (run.until !== undefined) args.push('--until', String(run.until));
     if (flags.init !== undefined) args.push('--init', pretrainedName(flags.init));
-    if (fs.existsSync(path.join(out, 'config.json'))) args.push('--resume');
-    return { label: `seed ${seed}`, command: biganArgv(args), log: `${out}.log` };
+    const exists = fs.existsSync(path.join(out, 'config.json'));
+    if (exists) args.push('--resume');
+    return {
+      label: `seed ${seed}`,
+      command: biganArgv(args),
+      log: `${out}.log`,
+      finished: exists && trainedTo(out, run.until),
+    };
   });
   return runSweep(tasks, layout, `runs in ${run.out}-s<SEED>, logs beside them`);
+}
+
+/**
+ * Whether the run in `dir` has its epochs (or `until` of them) behind it. A folder that cannot be read counts as
+ * unfinished: its own task then names what is wrong, in its log, while the sweep's other seeds go on.
+ */
+function trainedTo(dir: string, until: number | undefined): boolean {
+  try {
+    const run = RunFolder.open(dir);
+    return run.readHistory().length >= (until ?? run.config.epochs);
+  } catch {
+    return false;
+  }
 }
 
 /** `bigan train`. */

@@ -10,6 +10,11 @@ export interface PoolTask {
   command: string[];
   /** Where the task's stdout and stderr go (appended: a rerun adds to the same log). */
   log: string;
+  /**
+   * The task's result already exists (a ledger entry, a finished run): the pool counts it done and starts nothing,
+   * so that a resumed sweep's ETA is not drawn down by tasks that would only find their result and exit.
+   */
+  finished?: boolean;
 }
 
 export type TaskOutcome = 'done' | 'stopped' | 'failed' | 'not started';
@@ -20,6 +25,8 @@ export interface TaskResult {
   /** The exit code, or the signal that ended the process ("SIGKILL"); null for a task never started. */
   exit: number | string | null;
   seconds: number;
+  /** Done before this sweep began ({@link PoolTask.finished}): not started, and not in the ETA. */
+  reused: boolean;
 }
 
 export interface PoolOptions {
@@ -55,7 +62,12 @@ export function threadEnvironment(threads: number): NodeJS.ProcessEnv {
 export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<TaskResult[]> {
   if (!Number.isInteger(options.jobs) || options.jobs < 1)
     throw new Error(`jobs must be at least 1, got ${options.jobs}`);
-  const results: TaskResult[] = tasks.map((task) => ({ task, outcome: 'not started', exit: null, seconds: 0 }));
+  const results: TaskResult[] = tasks.map((task) =>
+    task.finished
+      ? { task, outcome: 'done', exit: 0, seconds: 0, reused: true }
+      : { task, outcome: 'not started', exit: null, seconds: 0, reused: false },
+  );
+  const waiting = results.flatMap((r, index) => (r.reused ? [] : [index]));
   const running = new Map<number, ChildProcess>();
   const started = performance.now();
   let next = 0;
@@ -72,7 +84,7 @@ export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<
   try {
     await new Promise<void>((resolve) => {
       const launch = () => {
-        while (!stopping && running.size < options.jobs && next < tasks.length) start(next++);
+        while (!stopping && running.size < options.jobs && next < waiting.length) start(waiting[next++]);
         if (running.size === 0) resolve();
       };
       const start = (index: number) => {
@@ -122,8 +134,9 @@ function progressLine(
 ): string {
   const count = (o: TaskOutcome) => results.filter((r) => r.outcome === o).length;
   const finished = results.filter((r) => r.outcome === 'done');
+  const reused = results.filter((r) => r.reused).length;
   const left = count('not started') - running.size;
-  const parts = [`${finished.length}/${results.length} done`];
+  const parts = [`${finished.length}/${results.length} done${reused ? ` (${reused} before this sweep)` : ''}`];
   if (count('failed')) parts.push(`${count('failed')} failed`);
   if (count('stopped')) parts.push(`${count('stopped')} stopped`);
   parts.push(
@@ -131,9 +144,10 @@ function progressLine(
   );
   parts.push(`${left} left`);
   const elapsed = (performance.now() - started) / 1000;
-  if (!stopping && finished.length > 0 && left + running.size > 0) {
+  const timed = finished.filter((r) => !r.reused);
+  if (!stopping && timed.length > 0 && left + running.size > 0) {
     // Tasks finish about `jobs` at a time: the mean task's time for each round of what is still to do.
-    const mean = finished.reduce((s, r) => s + r.seconds, 0) / finished.length;
+    const mean = timed.reduce((s, r) => s + r.seconds, 0) / timed.length;
     parts.push(`ETA ${formatSeconds((Math.ceil((left + running.size) / jobs) * mean) | 0)}`);
   }
   return `sweep: ${parts.join(', ')} [${formatSeconds(elapsed | 0)}]`;
