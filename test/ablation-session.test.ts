@@ -15,6 +15,6 @@ test("a session's row takes its change from the library's table, or from the cel
   assert.equal(session.change('small-g', own), own, 'a change given in the cell replaces the library row');
   assert.throws(
     () => session.change('half-lr-encoder'),
-    /no row 'half-lr-encoder' in the library's table .*give its change/,
+    /unknown ablation row 'half-lr-encoder' \(known: base, .*\): give a row of your own its change/,
   );
 });

@@ -19,7 +19,7 @@ import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type Slur
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
 import { ablatePlanCommand } from './ablate-plan.js';
-import { defineCommand, SLURM_OPTIONS } from './command.js';
+import { defineCommand, POOL_OPTIONS, SLURM_OPTIONS } from './command.js';
 
 /**
  * `bigan ablate`: BigBiGAN's ablations at MNIST scale, each row trained once per seed (finished runs are reused)
@@ -285,9 +285,8 @@ const ABLATE_OPTIONS = {
   'seed-index': { type: 'string' },
   collect: { type: 'boolean', default: false },
   record: { type: 'boolean', default: false },
-  jobs: { type: 'string' },
-  'threads-per-job': { type: 'string' },
   plan: { type: 'string' },
+  ...POOL_OPTIONS,
   ...SLURM_OPTIONS,
 } as const;
 

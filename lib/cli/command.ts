@@ -45,6 +45,12 @@ export function defineCommand<O extends OptionSpecs>(spec: {
   };
 }
 
+/** A local job pool's layout (train --seeds and ablate): tasks at once, and threads each. */
+export const POOL_OPTIONS = {
+  jobs: { type: 'string' },
+  'threads-per-job': { type: 'string' },
+} as const;
+
 /** Where a sweep or a long run goes on a Slurm cluster (train and ablate). */
 export const SLURM_OPTIONS = {
   engine: { type: 'string' },

@@ -18,7 +18,7 @@ import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretraine
 import { STOPPED_EXIT_CODE, withStopOnSignals } from '../training/stop-signals.js';
 import { train, type TrainOptions } from '../training/train.js';
 import { runsDir } from '../util/paths.js';
-import { defineCommand, SLURM_OPTIONS } from './command.js';
+import { defineCommand, POOL_OPTIONS, SLURM_OPTIONS } from './command.js';
 
 export interface TrainFlags {
   model?: string;
@@ -291,11 +291,10 @@ that resumes when requeued and requeues itself on Slurm's warning signal (--dry-
     until: { type: 'string' },
     seed: { type: 'string' },
     seeds: { type: 'string' },
-    jobs: { type: 'string' },
-    'threads-per-job': { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     init: { type: 'string' },
+    ...POOL_OPTIONS,
     ...SLURM_OPTIONS,
   },
   run: (values) => trainCommand({ ...values, threadsPerJob: values['threads-per-job'], dryRun: values['dry-run'] }),

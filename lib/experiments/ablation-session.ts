@@ -1,5 +1,5 @@
 import type { ConfigOverrides } from '../config/training-config.js';
-import { ABLATION_NAMES, ABLATIONS, type AblationMetrics, type AblationOptions, runAblationRow } from './ablations.js';
+import { ablationChange, ABLATIONS, type AblationMetrics, type AblationOptions, runAblationRow } from './ablations.js';
 import { type TableRow, tableRows } from './statistics.js';
 import { metricCell, metricLabel, tableMetrics } from './table-cells.js';
 
@@ -19,11 +19,7 @@ export class AblationSession {
    * the reader's own). An unknown name without a change is an error listing the library's rows.
    */
   change(name: string, change?: ConfigOverrides): ConfigOverrides {
-    if (change !== undefined) return change;
-    const fromTable = ABLATIONS[name];
-    if (!fromTable)
-      throw new Error(`no row '${name}' in the library's table (${ABLATION_NAMES.join(', ')}): give its change`);
-    return fromTable(this.options.base);
+    return change ?? ablationChange(name, this.options.base, ': give a row of your own its change');
   }
 
   /**

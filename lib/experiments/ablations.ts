@@ -37,11 +37,19 @@ export const ABLATIONS: Record<string, (base: TrainingConfig) => ConfigOverrides
 };
 export const ABLATION_NAMES = Object.keys(ABLATIONS);
 
+/**
+ * The change from `base` that row `row` of the table applies. An unknown row is an error listing the known ones,
+ * with `hint` after them (what else the caller accepts).
+ */
+export function ablationChange(row: string, base: TrainingConfig, hint = ''): ConfigOverrides {
+  const change = ABLATIONS[row];
+  if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})${hint}`);
+  return change(base);
+}
+
 /** The config of a named row: Base, the row's change, then `overrides`. */
 export function ablationConfig(row: string, base: TrainingConfig, overrides: ConfigOverrides = {}): TrainingConfig {
-  const change = ABLATIONS[row];
-  if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
-  return mergeConfig(mergeConfig(base, change(base)), overrides);
+  return mergeConfig(mergeConfig(base, ablationChange(row, base)), overrides);
 }
 
 export interface EvaluationSettings {
@@ -235,10 +243,9 @@ export function collectAblations(
   const missing: MissingRun[] = [];
   const key = JSON.stringify(options.evaluation);
   for (const row of rows) {
-    const change = ABLATIONS[row];
-    if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
+    const change = ablationChange(row, options.base);
     for (const s of options.seedIndices ?? seedRange(options.seeds)) {
-      const config = ablationRunConfig(options, change(options.base), s);
+      const config = ablationRunConfig(options, change, s);
       const name = ablationRunName(row, s);
       const dir = cachedRunDir(name, config, options.root);
       const recorded = ledgerScores(name, config, key);
@@ -258,10 +265,6 @@ export function collectAblations(
 /** Every named row of {@link ABLATIONS}, in order: the CLI's `bigan ablate`. */
 export async function runAblations(rows: string[], options: AblationOptions): Promise<AblationMetrics[]> {
   const results: AblationMetrics[] = [];
-  for (const row of rows) {
-    const change = ABLATIONS[row];
-    if (!change) throw new Error(`unknown ablation row '${row}' (known: ${ABLATION_NAMES.join(', ')})`);
-    results.push(...(await runAblationRow(row, change(options.base), options)));
-  }
+  for (const row of rows) results.push(...(await runAblationRow(row, ablationChange(row, options.base), options)));
   return results;
 }

@@ -1,9 +1,8 @@
-import { ablationRunName, type AblationMetrics, ABLATIONS } from './ablations.js';
+import { ablationConfig, ablationRunName, type AblationMetrics } from './ablations.js';
 import { type AnalysisPlan, type LoadedPlan, planBase, planCommittedAt, planRows, planSeeds } from './analysis-plan.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from './paired-tests.js';
 import { readLedgerEntry } from './score-ledger.js';
 import { LOWER_IS_BETTER, type TableMetric, type Verdict } from './statistics.js';
-import { mergeConfig } from '../config/training-config.js';
 
 /** One claim of a plan, judged. Effects are signed so that positive is the claim's direction. */
 export interface ConfirmatoryClaim {
@@ -132,7 +131,7 @@ export function collectPlanRuns(loaded: LoadedPlan): { results: AblationMetrics[
   const key = JSON.stringify(plan.evaluation);
   for (const row of planRows(plan)) {
     for (const seedIndex of planSeeds(plan, row)) {
-      const config = mergeConfig(mergeConfig(base, ABLATIONS[row](base)), { seed: base.seed + seedIndex });
+      const config = ablationConfig(row, base, { seed: base.seed + seedIndex });
       const name = ablationRunName(row, seedIndex);
       const entry = readLedgerEntry(name, config);
       const scores = entry?.scores[key] as AblationMetrics | undefined;
