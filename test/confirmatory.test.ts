@@ -11,7 +11,9 @@ import type { AblationMetrics } from '../lib/experiments/ablations.js';
 import { type AnalysisPlan, readPlan, validatePlan } from '../lib/experiments/analysis-plan.js';
 import { judgeClaims } from '../lib/experiments/confirmatory.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from '../lib/experiments/paired-tests.js';
+import { effectCell, pCell } from '../lib/experiments/table-cells.js';
 import { claimsForestFigure } from '../lib/plots/ablation-figures.js';
+import { markdownTable } from '../lib/util/markdown.js';
 
 const close = (a: number, b: number, tolerance = 1e-4) => assert.ok(Math.abs(a - b) < tolerance, `${a} vs ${b}`);
 
@@ -232,6 +234,27 @@ test('ablate --plan: runs record the plan; a plan edited after its runs leaves e
   for (const field of ['claim', 'effect', 'ci95', 'pValue', 'pHolm', 'verdict', 'seeds'])
     assert.ok(field in table.confirmatory.claims[0], field);
 
+  // The report for a README: the claim and the rows as Markdown tables, numbers as the JSON has them.
+  const markdown = cli('--collect', '--markdown');
+  assert.equal(markdown.status, 0, markdown.output);
+  const lines = markdown.stdout.trim().split('\n');
+  assert.equal(
+    lines[0],
+    '| claim | comparison | pairs | effect [95% CI] | unit | p | Holm p | sign-flip p | detectable | verdict |',
+  );
+  assert.equal(lines[1], '|---|---|---:|---:|---|---:|---:|---:|---:|---|');
+  const judgedClaim = table.confirmatory.claims[0];
+  const cells = lines[2].split(' | ');
+  assert.equal(cells[2], '2');
+  assert.equal(cells[3], effectCell(judgedClaim));
+  assert.equal(cells[5], pCell(judgedClaim.pValue));
+  assert.match(lines[2], new RegExp(`\\| ${judgedClaim.verdict} \\|$`));
+  assert.ok(
+    lines.some((l) => /^\| base \| 2 \| /.test(l)),
+    markdown.stdout,
+  );
+  assert.match(cli('--collect', '--markdown', '--json').output, /give --json or --markdown, not both/);
+
   // The plan edited after the runs: its SHA no longer matches theirs.
   fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ ...plan, rationale: ['edited afterwards'] }));
   const uncommitted = cli('--collect', '--json');
@@ -317,4 +340,18 @@ test('the forest plot: a point per judged claim in its verdict colour, panels by
     [-2],
     'the 0.02 margin of the non-inferiority claim, in points',
   );
+});
+
+test('report cells: effects in points of 1NN or units of FID, signed; Markdown escapes a bar and checks its widths', () => {
+  const claim = { metric: 'knnLatent' as const, effect: 0.0052, ci95: [-0.001, 0.0114] as [number, number] };
+  assert.equal(effectCell(claim), '+0.52 [−0.10, +1.14]');
+  assert.equal(effectCell({ metric: 'frechetDistance', effect: -1.234, ci95: null }), '−1.23');
+  assert.equal(effectCell({ ...claim, effect: null }), '–');
+  assert.equal(pCell(0.00004), '<0.0001');
+  assert.deepEqual(markdownTable(['a', 'b'], [['x|y', '1']], [false, true]), [
+    '| a | b |',
+    '|---|---:|',
+    '| x\\|y | 1 |',
+  ]);
+  assert.throws(() => markdownTable(['a', 'b'], [['x']]), /a Markdown row has 1 cells, its header 2/);
 });

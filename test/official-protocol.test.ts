@@ -10,6 +10,7 @@ import { loadMnist } from '../lib/data/mnist.js';
 import { evaluationSplit } from '../lib/eval/evaluation-split.js';
 import { evaluateProtocol, type ProtocolEvaluation, selectOnValidation } from '../lib/experiments/official-protocol.js';
 import { exportCommand } from '../lib/cli/export.js';
+import { protocolTable } from '../lib/cli/protocol.js';
 import { PIXELS, takeFirst } from '../lib/data/mnist.js';
 import { loadPretrained } from '../lib/experiments/pretrained.js';
 import { loadRunModel } from '../lib/training/run-model.js';
@@ -79,6 +80,25 @@ test('official protocol: both splits at every kept epoch, mean and interval over
       [400, 'knnFeatures', 0.9735],
     ],
   );
+
+  // The table for a README: the published points, ours per epoch and split, pixels; then the choice.
+  const markdown = protocolTable(results, true);
+  const table = markdown.filter((l) => l.startsWith('|'));
+  assert.equal(table[0], '|  | epoch | split | seeds | 1NN on E(x) | penultimate layer |');
+  assert.deepEqual(
+    table.slice(2).map((l) => l.split(' | ').slice(0, 4).join(' ')),
+    [
+      '| official code (published) 200 validation 1',
+      '| official code (published) 400 validation 1',
+      '| ours 1 validation 2',
+      '| ours 1 test 2',
+      '| ours 2 validation 2',
+      '| ours 2 test 2',
+      '| raw pixels  test ',
+      '| raw pixels  validation ',
+    ],
+  );
+  assert.match(markdown.at(-1)!, /^chosen on validation: seed \d, epoch \d .*its test numbers, reported once/);
 
   // `export --protocol` ships the chosen checkpoint with batch-norm statistics re-estimated, as evaluated: the
   // official networks (no biases, no gains, E squashed only for D) survive the stock-layers format.

@@ -1,10 +1,19 @@
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
-import { runAblations } from '../experiments/ablations.js';
-import { planBase, planCommittedAt, planRows, planSeeds, readPlan } from '../experiments/analysis-plan.js';
-import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims } from '../experiments/confirmatory.js';
+import { type AblationMetrics, runAblations } from '../experiments/ablations.js';
+import {
+  type LoadedPlan,
+  planBase,
+  planCommittedAt,
+  planRows,
+  planSeeds,
+  readPlan,
+} from '../experiments/analysis-plan.js';
+import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims, type LeftOut } from '../experiments/confirmatory.js';
 import { lockResults, resultsFile, writeConfirmatoryTable } from '../experiments/results.js';
-import { tableRows } from '../experiments/statistics.js';
+import { type TableRow, tableRows } from '../experiments/statistics.js';
+import { CLAIM_COLUMNS, claimCells, metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
+import { markdownTable } from '../util/markdown.js';
 import { frechetDistanceFloor } from '../eval/generation-scores.js';
 import { consoleProgress } from '../training/progress.js';
 import { runsDir } from '../util/paths.js';
@@ -31,6 +40,7 @@ export async function ablatePlanCommand(flags: {
   jobs?: string;
   threadsPerJob?: string;
   json: boolean;
+  markdown?: boolean;
   results?: string;
 }): Promise<number> {
   const loaded = readPlan(planFile(flags.plan));
@@ -56,51 +66,75 @@ export async function ablatePlanCommand(flags: {
     return 0;
   }
   if (!flags.collect) {
-    const { jobs, threads } = poolFlags(flags);
-    const logs = path.join(runsDir(), 'pool', plan.name);
-    const recorded = collectPlanRuns(loaded).leftOut;
-    // Seed by seed across the rows: a sweep cut short leaves complete pairs, not complete rows.
-    const tasks = plan.seeds.base.flatMap((s) =>
-      rows
-        .filter((row) => planSeeds(plan, row).includes(s))
-        .map((row) => ({
-          label: `${row} s${s}`,
-          command: biganArgv(['ablate', '--plan', flags.plan, '--rows', row, '--seed-index', String(s)]),
-          log: path.join(logs, `${row}-s${s}.log`),
-          finished: !recorded.some((l) => l.row === row && l.seedIndex === s),
-        })),
-    );
-    const code = await runSweep(tasks, await poolLayout(jobs, threads), `plan ${loaded.file}; logs in ${logs}`);
+    const code = await trainPlanSweep(loaded, rows, flags);
     if (code !== 0) return code;
   }
   const { results, leftOut } = collectPlanRuns(loaded);
   for (const l of leftOut) console.error(`left out: ${l.row} seed ${l.seedIndex}: ${l.reason}`);
   const claims = judgeClaims(plan, results);
-  printClaims(claims, flags.json);
+  if (flags.markdown) printMarkdown(claims, tableRows(results));
+  else printClaims(claims, flags.json);
   if (flags.results) {
-    const release = lockResults(flags.results);
-    try {
-      await initBackend();
-      const committed = planCommittedAt(loaded);
-      const file = writeConfirmatoryTable(flags.results, {
-        plan: {
-          name: plan.name,
-          file: path.relative(process.cwd(), loaded.file),
-          sha256: loaded.sha256,
-          committedAt: committed?.toISOString() ?? null,
-        },
-        frechetDistanceFloor: await frechetDistanceFloor(5000),
-        rows: tableRows(results),
-        claims,
-        leftOut,
-        recordedAt: new Date().toISOString(),
-      });
-      if (!flags.json) console.log(`confirmatory results written to ${file}`);
-    } finally {
-      release();
-    }
+    const file = await writePlanReport(flags.results, loaded, results, claims, leftOut);
+    if (!flags.json) console.log(`confirmatory results written to ${file}`);
   }
   return 0;
+}
+
+/**
+ * Trains the plan's row-seeds not yet in the ledger as a job pool, seed by seed across the rows, so that a sweep cut
+ * short leaves complete pairs, not complete rows. Returns the pool's exit code.
+ */
+async function trainPlanSweep(
+  loaded: LoadedPlan,
+  rows: string[],
+  flags: { plan: string; jobs?: string; threadsPerJob?: string },
+): Promise<number> {
+  const { plan } = loaded;
+  const { jobs, threads } = poolFlags(flags);
+  const logs = path.join(runsDir(), 'pool', plan.name);
+  const recorded = collectPlanRuns(loaded).leftOut;
+  const tasks = plan.seeds.base.flatMap((s) =>
+    rows
+      .filter((row) => planSeeds(plan, row).includes(s))
+      .map((row) => ({
+        label: `${row} s${s}`,
+        command: biganArgv(['ablate', '--plan', flags.plan, '--rows', row, '--seed-index', String(s)]),
+        log: path.join(logs, `${row}-s${s}.log`),
+        finished: !recorded.some((l) => l.row === row && l.seedIndex === s),
+      })),
+  );
+  return runSweep(tasks, await poolLayout(jobs, threads), `plan ${loaded.file}; logs in ${logs}`);
+}
+
+/** Writes the confirmatory report under `confirmatory` in data/results/NAME.json; returns the file. */
+async function writePlanReport(
+  name: string,
+  loaded: LoadedPlan,
+  results: AblationMetrics[],
+  claims: ConfirmatoryClaim[],
+  leftOut: LeftOut[],
+): Promise<string> {
+  const release = lockResults(name);
+  try {
+    await initBackend();
+    const committed = planCommittedAt(loaded);
+    return writeConfirmatoryTable(name, {
+      plan: {
+        name: loaded.plan.name,
+        file: path.relative(process.cwd(), loaded.file),
+        sha256: loaded.sha256,
+        committedAt: committed?.toISOString() ?? null,
+      },
+      frechetDistanceFloor: await frechetDistanceFloor(5000),
+      rows: tableRows(results),
+      claims,
+      leftOut,
+      recordedAt: new Date().toISOString(),
+    });
+  } finally {
+    release();
+  }
 }
 
 function printClaims(claims: ConfirmatoryClaim[], json: boolean): void {
@@ -108,13 +142,18 @@ function printClaims(claims: ConfirmatoryClaim[], json: boolean): void {
     for (const c of claims) console.log(JSON.stringify(c));
     return;
   }
-  const number = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
-  console.log(`${'claim'.padEnd(8)} ${'pairs'.padStart(5)} ${'effect [95% CI]'.padEnd(30)} p        Holm p   verdict`);
-  for (const c of claims) {
-    const interval = c.ci95 ? `[${number(c.ci95[0])}, ${number(c.ci95[1])}]` : '';
-    console.log(
-      `${c.id.padEnd(8)} ${String(c.seeds.length).padStart(5)} ${`${number(c.effect)} ${interval}`.padEnd(30)} ` +
-        `${number(c.pValue).padEnd(8)} ${number(c.pHolm).padEnd(8)} ${c.verdict}  (${c.comparison})`,
-    );
-  }
+  const cells = claims.map(claimCells);
+  const widths = CLAIM_COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  for (const row of [CLAIM_COLUMNS, ...cells]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+/** The report as it goes into a README: the claims, then each row's metrics (mean ± 95% interval over seeds). */
+function printMarkdown(claims: ConfirmatoryClaim[], rows: TableRow[]): void {
+  const right = CLAIM_COLUMNS.map((c) => !['claim', 'comparison', 'unit', 'verdict'].includes(c));
+  for (const line of markdownTable(CLAIM_COLUMNS, claims.map(claimCells), right)) console.log(line);
+  console.log('');
+  const metrics = tableMetrics(rows);
+  const header = ['row', 'seeds', ...metrics.map(metricLabel)];
+  const cells = rows.map((r) => [r.name, String(r.seeds.length), ...metrics.map((m) => metricCell(r, m))]);
+  for (const line of markdownTable(header, cells, [false, ...header.slice(1).map(() => true)])) console.log(line);
 }

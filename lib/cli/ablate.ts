@@ -286,6 +286,7 @@ const ABLATE_OPTIONS = {
   collect: { type: 'boolean', default: false },
   record: { type: 'boolean', default: false },
   plan: { type: 'string' },
+  markdown: { type: 'boolean', default: false },
   ...POOL_OPTIONS,
   ...SLURM_OPTIONS,
 } as const;
@@ -302,7 +303,7 @@ export const ablateCli = defineCommand({
              [--jobs N] [--threads-per-job T] [--engine local|slurm [--partition P] [--gres G] [--time T] [--dry-run]]
 bigan ablate --collect [--rows ...] [--budget ...] [--epochs N] [--seeds K|K,ROW=K,...] [--record] [--json]
              [--results NAME]
-bigan ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json] [--results TABLE]
+bigan ablate --plan NAME [--jobs N] [--threads-per-job T] [--collect] [--json | --markdown] [--results TABLE]
 
 A sweep: IS, FID, 1NN and linear probe per row (finished runs reused). --seeds 3,base=5 gives Base five seeds and
 the other rows three; --seed-index trains one seed only; --set changes config fields of every row ('{"beta1": 0}');
@@ -319,7 +320,8 @@ writes the scores found in runs/ to the ledger.
 --plan: the confirmatory sweep of an analysis plan (data/results/NAME.json, or a .json path): its rows, paired
 seeds, budget and evaluation, trained as a job pool, every run's ledger entry naming the plan's SHA-256; then each
 claim judged (paired t-test, Holm over the family), from the entries made under the plan as committed (the others
-are listed as left out, with why). --collect only judges; --results writes the claims, rows and FID's real-data
+are listed as left out, with why). --markdown prints the claims and the rows as Markdown tables (effects in points
+of 1NN or units of FID) for a README. --collect only judges; --results writes the claims, rows and FID's real-data
 floor under \`confirmatory\` in data/results/TABLE.json (its exploratory table moves under \`exploratory\`).`,
   options: ABLATE_OPTIONS,
   run: (values) => {
@@ -327,12 +329,15 @@ floor under \`confirmatory\` in data/results/TABLE.json (its exploratory table m
       seedIndex: values['seed-index'],
       threadsPerJob: values['threads-per-job'],
     };
-    if (values.plan === undefined)
+    if (values.plan === undefined) {
+      if (values.markdown) throw new Error('--markdown reports an analysis plan: give it with --plan');
       return ablateCommand({ ...values, ...common, curveEvery: values['curve-every'], dryRun: values['dry-run'] });
+    }
     const given = SET_BY_PLAN.filter((k) => values[k] !== undefined && values[k] !== false);
     if (given.length > 0)
       throw new Error(`--plan sets the sweep itself: ${given.map((k) => `--${k}`).join(', ')} cannot be given with it`);
-    const { plan, rows, collect, jobs, json, results } = values;
-    return ablatePlanCommand({ plan, rows, collect, jobs, json, results, ...common });
+    const { plan, rows, collect, jobs, json, markdown, results } = values;
+    if (json && markdown) throw new Error('give --json or --markdown, not both');
+    return ablatePlanCommand({ plan, rows, collect, jobs, json, markdown, results, ...common });
   },
 });

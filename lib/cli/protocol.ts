@@ -2,54 +2,87 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
-import {
-  evaluateProtocol,
-  type ProtocolResults,
-  representationName,
-  summaryCell,
-} from '../experiments/official-protocol.js';
+import { evaluateProtocol, type ProtocolResults, summaryCell } from '../experiments/official-protocol.js';
 import { lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
 import { defineCommand } from './command.js';
 import { percent } from '../util/format.js';
+import { markdownTable } from '../util/markdown.js';
 
-/** The table `protocol` prints: per epoch and split, mean ± 95% interval over seeds, beside the published points. */
-export function protocolTable(results: ProtocolResults): string[] {
-  const lines = [`${results.protocol}`, '', 'epoch  split       seeds  1NN on E(x)         penultimate layer'];
-  const epochs = [...new Set(results.summary.map((s) => s.epoch))];
-  for (const epoch of epochs) {
+const PROTOCOL_COLUMNS = ['', 'epoch', 'split', 'seeds', '1NN on E(x)', 'penultimate layer'];
+
+/**
+ * The protocol's table: the official code's published points, ours per epoch and split (mean ± 95% interval over
+ * seeds), raw pixels on each split.
+ */
+function protocolCells(results: ProtocolResults): string[][] {
+  const rows: string[][] = [];
+  for (const epoch of [...new Set(results.published.map((p) => p.epoch))]) {
+    const value = (representation: 'knnLatent' | 'knnFeatures') => {
+      const p = results.published.find((q) => q.epoch === epoch && q.representation === representation);
+      return p ? percent(p.accuracy) : '';
+    };
+    rows.push([
+      'official code (published)',
+      String(epoch),
+      'validation',
+      '1',
+      value('knnLatent'),
+      value('knnFeatures'),
+    ]);
+  }
+  for (const epoch of [...new Set(results.summary.map((s) => s.epoch))]) {
     for (const split of ['validation', 'test'] as const) {
-      const cell = (representation: 'knnLatent' | 'knnFeatures') => {
-        const s = results.summary.find(
-          (x) => x.epoch === epoch && x.split === split && x.representation === representation,
-        );
-        if (!s) return '';
-        return summaryCell(s).padEnd(20);
-      };
-      const seeds = results.summary.find((x) => x.epoch === epoch && x.split === split)?.seeds.length;
-      if (seeds)
-        lines.push(
-          `${String(epoch).padStart(5)}  ${split.padEnd(10)}  ${String(seeds).padStart(5)}  ${cell('knnLatent')}${cell('knnFeatures')}`,
-        );
+      const of = (representation: 'knnLatent' | 'knnFeatures') =>
+        results.summary.find((x) => x.epoch === epoch && x.split === split && x.representation === representation);
+      const latent = of('knnLatent');
+      const features = of('knnFeatures');
+      if (latent && features)
+        rows.push([
+          'ours',
+          String(epoch),
+          split,
+          String(latent.seeds.length),
+          summaryCell(latent),
+          summaryCell(features),
+        ]);
     }
   }
-  lines.push('');
-  for (const p of results.published)
-    lines.push(
-      `official code (published, one run), epoch ${p.epoch}, validation: ${representationName(p.representation)} ${percent(p.accuracy)}`,
-    );
-  for (const [split, value] of Object.entries(results.pixels)) lines.push(`raw pixels, ${split}: ${percent(value)}`);
+  for (const [split, value] of Object.entries(results.pixels))
+    rows.push(['raw pixels', '', split, '', percent(value), '']);
+  return rows;
+}
+
+/** The checkpoint chosen on validation, in words, with its test numbers. */
+function selectionLine(results: ProtocolResults): string | null {
   const chosen = results.selection;
-  if (chosen) {
-    lines.push(
-      `chosen on validation: seed ${chosen.seed}, epoch ${chosen.epoch} (E(x) ${percent(chosen.validation.knnLatent)})` +
-        (chosen.test
-          ? `; its test numbers, reported once: E(x) ${percent(chosen.test.knnLatent)}, penultimate ${percent(chosen.test.knnFeatures)}`
-          : ''),
-    );
-  }
-  return lines;
+  if (!chosen) return null;
+  return (
+    `chosen on validation: seed ${chosen.seed}, epoch ${chosen.epoch} (E(x) ${percent(chosen.validation.knnLatent)})` +
+    (chosen.test
+      ? `; its test numbers, reported once: E(x) ${percent(chosen.test.knnLatent)}, penultimate ${percent(chosen.test.knnFeatures)}`
+      : '')
+  );
+}
+
+/** The table `protocol` prints: as columns of text, or (`markdown`) as a Markdown table for a README. */
+export function protocolTable(results: ProtocolResults, markdown = false): string[] {
+  const cells = protocolCells(results);
+  const right = PROTOCOL_COLUMNS.map((_, i) => i === 1 || i >= 3);
+  const table = markdown
+    ? markdownTable(PROTOCOL_COLUMNS, cells, right)
+    : [PROTOCOL_COLUMNS, ...cells].map((row) =>
+        row
+          .map((c, i) => {
+            const width = Math.max(...[PROTOCOL_COLUMNS, ...cells].map((r) => r[i].length));
+            return right[i] ? c.padStart(width) : c.padEnd(width);
+          })
+          .join('  ')
+          .trimEnd(),
+      );
+  const chosen = selectionLine(results);
+  return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : [])];
 }
 
 /**
@@ -58,7 +91,12 @@ export function protocolTable(results: ProtocolResults): string[] {
  * (batch-norm statistics re-estimated as the runs' config asks), added to data/results/NAME.json (evaluations
  * already there are kept, so the command can be rerun as runs go on), with mean and 95% interval over seeds.
  */
-export async function protocolCommand(flags: { runs?: string; epochs?: string; results?: string }): Promise<number> {
+export async function protocolCommand(flags: {
+  runs?: string;
+  epochs?: string;
+  results?: string;
+  markdown?: boolean;
+}): Promise<number> {
   const name = flags.results ?? 'bigan-official';
   const file = resultsFile(name);
   const runs = flags.runs
@@ -79,7 +117,7 @@ export async function protocolCommand(flags: { runs?: string; epochs?: string; r
       console.log(line),
     );
     writeResults(name, { ...results, name });
-    protocolTable(results).forEach((line) => console.log(line));
+    protocolTable(results, flags.markdown).forEach((line) => console.log(line));
     console.log(`written to ${file}`);
   } finally {
     release();
@@ -91,12 +129,17 @@ export async function protocolCommand(flags: { runs?: string; epochs?: string; r
 export const protocolCli = defineCommand({
   name: 'protocol',
   summary: 'the official BiGAN protocol over seeds: every kept checkpoint on the validation and test splits',
-  usage: `bigan protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME]
+  usage: `bigan protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME] [--markdown]
 
 The official BiGAN protocol over seeds (default: runs/bigan-official-s*): every checkpoint kept at those epochs on
 the validation split (what choices read) and the test split, batch-norm statistics re-estimated, added to
 data/results/NAME.json (bigan-official) with mean and 95% interval over seeds and the validation-chosen
-checkpoint. Rerun it as the runs go on.`,
-  options: { runs: { type: 'string' }, epochs: { type: 'string' }, results: { type: 'string' } },
+checkpoint. Rerun it as the runs go on. --markdown prints the table as Markdown, for a README.`,
+  options: {
+    runs: { type: 'string' },
+    epochs: { type: 'string' },
+    results: { type: 'string' },
+    markdown: { type: 'boolean', default: false },
+  },
   run: (values) => protocolCommand(values),
 });

@@ -1,3 +1,4 @@
+import type { ConfirmatoryClaim } from './confirmatory.js';
 import type { TableMetric, TableRow } from './statistics.js';
 
 /** How each table metric is named and shown: percentages for shares, two decimals for IS, one for FID. */
@@ -28,4 +29,55 @@ export function metricCell(row: TableRow, metric: TableMetric): string {
   if (row.mean[metric] === undefined) return '–';
   const ci = row.ci95[metric];
   return `${(row.mean[metric]! * scale).toFixed(digits)}${ci == null ? '' : ` ± ${(ci * scale).toFixed(digits)}`}`;
+}
+
+/** The unit a claim's effect on `metric` is shown in: points for the shares, the metric itself otherwise. */
+export function effectUnit(metric: TableMetric): string {
+  return METRIC_FORMATS[metric].scale === 100 ? 'points' : METRIC_FORMATS[metric].label;
+}
+
+/**
+ * A claim's mean paired difference and its 95% interval in {@link effectUnit}, signed to the claim's direction:
+ * '+0.52 [-0.10, +1.14]'; a dash for a claim left untested.
+ */
+export function effectCell(claim: Pick<ConfirmatoryClaim, 'metric' | 'effect' | 'ci95'>): string {
+  if (claim.effect === null) return '–';
+  const { scale, digits } = METRIC_FORMATS[claim.metric];
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * scale).toFixed(digits + 1)}`;
+  return `${signed(claim.effect)}${claim.ci95 ? ` [${signed(claim.ci95[0])}, ${signed(claim.ci95[1])}]` : ''}`;
+}
+
+/** A p-value as the reports print it: four decimals, and '<0.0001' below them. */
+export function pCell(p: number | null): string {
+  return p === null ? '–' : p < 1e-4 ? '<0.0001' : p.toFixed(4);
+}
+
+/** The columns of the confirmatory report, and each judged claim's cells under them. */
+export const CLAIM_COLUMNS = [
+  'claim',
+  'comparison',
+  'pairs',
+  'effect [95% CI]',
+  'unit',
+  'p',
+  'Holm p',
+  'sign-flip p',
+  'detectable',
+  'verdict',
+];
+
+export function claimCells(c: ConfirmatoryClaim): string[] {
+  const { scale, digits } = METRIC_FORMATS[c.metric];
+  return [
+    c.id,
+    c.comparison,
+    String(c.seeds.length),
+    effectCell(c),
+    effectUnit(c.metric),
+    pCell(c.pValue),
+    pCell(c.pHolm),
+    pCell(c.signFlip?.pValue ?? null),
+    c.detectable === null ? '–' : (c.detectable * scale).toFixed(digits + 1),
+    c.verdict,
+  ];
 }
