@@ -166,7 +166,7 @@ test('SIGTERM to the pool stops every task at its next step with a checkpoint, a
   assert.equal(process.listenerCount('SIGTERM'), 0, 'the pool removed its signal handlers');
 });
 
-test('a task already finished is counted done, never started, and kept out of the ETA', async () => {
+test('a task already finished is counted done and never started; it and a resumed one stay out of the ETA', async () => {
   const dir = tmp('pool-finished-');
   const lines: string[] = [];
   const sleep = (label: string) => ({
@@ -183,6 +183,8 @@ test('a task already finished is counted done, never started, and kept out of th
         log: path.join(dir, 'old.log'),
         finished: true,
       },
+      // Resumed from a checkpoint: its short time must not stand for a whole task's in the ETA.
+      { label: 'resumed', command: [process.execPath, '-e', ''], log: path.join(dir, 'resumed.log'), resumes: true },
       sleep('a'),
       sleep('b'),
     ],
@@ -192,13 +194,19 @@ test('a task already finished is counted done, never started, and kept out of th
     results.map((r) => [r.task.label, r.outcome, r.reused]),
     [
       ['old', 'done', true],
+      ['resumed', 'done', false],
       ['a', 'done', false],
       ['b', 'done', false],
     ],
   );
   assert.equal(fs.existsSync(path.join(dir, 'old.log')), false, 'the finished task was started');
-  assert.match(lines[0], /^sweep: 1\/3 done \(1 before this sweep\), 1 running \(a\), 1 left/);
-  // After `a` (2.5 s): the ETA of `b` is a's time, not the mean with the finished task's zero.
-  const afterA = lines.find((l) => l.startsWith('sweep: 2/3 done'))!;
+  assert.match(lines[0], /^sweep: 1\/4 done \(1 before this sweep\), 1 running \(resumed\), 2 left/);
+  assert.doesNotMatch(
+    lines.find((l) => l.startsWith('sweep: 2/4 done'))!,
+    /ETA/,
+    'no ETA from a resumed task alone',
+  );
+  // After `a` (2.5 s): the ETA of `b` is a's time, not a mean with the finished or the resumed task's near-zero.
+  const afterA = lines.find((l) => l.startsWith('sweep: 3/4 done'))!;
   assert.match(afterA, /ETA ([2-9]|\d\d+)s/, afterA);
 });

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
-import { type AblationMetrics, runAblations } from '../experiments/ablations.js';
+import { ablationConfig, type AblationMetrics, ablationRunName, runAblations } from '../experiments/ablations.js';
+import { cachedRunDir } from '../training/cached-run.js';
 import {
   type LoadedPlan,
   planBase,
@@ -102,9 +104,16 @@ async function trainPlanSweep(
         command: biganArgv(['ablate', '--plan', flags.plan, '--rows', row, '--seed-index', String(s)]),
         log: path.join(logs, `${row}-s${s}.log`),
         finished: !recorded.some((l) => l.row === row && l.seedIndex === s),
+        resumes: fs.existsSync(path.join(planRunDir(loaded, row, s), 'config.json')),
       })),
   );
   return runSweep(tasks, await poolLayout(jobs, threads), `plan ${loaded.file}; logs in ${logs}`);
+}
+
+/** Where row `row`'s run of plan seed `seedIndex` trains (runs are cached by their full config). */
+function planRunDir(loaded: LoadedPlan, row: string, seedIndex: number): string {
+  const base = planBase(loaded.plan);
+  return cachedRunDir(ablationRunName(row, seedIndex), ablationConfig(row, base, { seed: base.seed + seedIndex }));
 }
 
 /** Writes the confirmatory report under `confirmatory` in data/results/NAME.json; returns the file. */

@@ -251,6 +251,7 @@ async function trainSeeds(
       command: biganArgv(args),
       log: `${out}.log`,
       finished: exists && trainedTo(out, run.until),
+      resumes: exists,
     };
   });
   return runSweep(tasks, layout, `runs in ${run.out}-s<SEED>, logs beside them`);

@@ -15,6 +15,8 @@ export interface PoolTask {
    * so that a resumed sweep's ETA is not drawn down by tasks that would only find their result and exit.
    */
   finished?: boolean;
+  /** The task continues from a checkpoint: its time says little of a whole task's, so the ETA leaves it out. */
+  resumes?: boolean;
 }
 
 export type TaskOutcome = 'done' | 'stopped' | 'failed' | 'not started';
@@ -144,7 +146,7 @@ function progressLine(
   );
   parts.push(`${left} left`);
   const elapsed = (performance.now() - started) / 1000;
-  const timed = finished.filter((r) => !r.reused);
+  const timed = finished.filter((r) => !r.reused && !r.task.resumes);
   if (!stopping && timed.length > 0 && left + running.size > 0) {
     // Tasks finish about `jobs` at a time: the mean task's time for each round of what is still to do.
     const mean = timed.reduce((s, r) => s + r.seconds, 0) / timed.length;
