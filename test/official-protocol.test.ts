@@ -8,7 +8,14 @@ import { initBackend } from '../lib/backend/backend.js';
 import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { loadMnist } from '../lib/data/mnist.js';
 import { evaluationSplit } from '../lib/eval/evaluation-split.js';
-import { evaluateProtocol, type ProtocolEvaluation, selectOnValidation } from '../lib/experiments/official-protocol.js';
+import {
+  evaluateProtocol,
+  type ProtocolEvaluation,
+  type ProtocolResults,
+  selectOnValidation,
+  summarise,
+} from '../lib/experiments/official-protocol.js';
+import { protocolTableFigure } from '../lib/plots/accuracy-tables.js';
 import { exportCommand } from '../lib/cli/export.js';
 import { protocolTable } from '../lib/cli/protocol.js';
 import { PIXELS, takeFirst } from '../lib/data/mnist.js';
@@ -90,12 +97,13 @@ test('official protocol: both splits at every kept epoch, mean and interval over
     [
       '| official code (published) 200 validation 1',
       '| official code (published) 400 validation 1',
-      '| ours 1 validation 2',
-      '| ours 1 test 2',
-      '| ours 2 validation 2',
-      '| ours 2 test 2',
+      '| ours, official preset 1 validation 2',
+      '| ours, official preset 1 test 2',
+      '| ours, official preset 2 validation 2',
+      '| ours, official preset 2 test 2',
       '| raw pixels  test ',
       '| raw pixels  validation ',
+      '| PyTorch reproduction 400 test 1',
     ],
   );
   assert.match(markdown.at(-1)!, /^chosen on validation: seed \d, epoch \d .*its test numbers, reported once/);
@@ -177,4 +185,44 @@ test('the shipped checkpoint is chosen on validation: poisoning the test numbers
   // Validation does choose.
   const moved = evaluations.map((e) => (e.split === 'validation' && e.epoch === 100 ? { ...e, knnLatent: 0.99 } : e));
   assert.deepEqual([selectOnValidation(moved)!.seed, selectOnValidation(moved)!.epoch], [1, 100]);
+});
+
+test("the notebook's protocol table reads the bars' epochs: 200, and 400 once a seed is there", () => {
+  const evaluation = (seed: number, epoch: number, split: 'validation' | 'test') =>
+    ({
+      seed,
+      run: `s${seed}`,
+      epoch,
+      split,
+      knnLatent: 0.95,
+      knnFeatures: 0.97,
+      batchNormEstimate: 0,
+      evaluatedAt: '',
+    }) as ProtocolEvaluation;
+  const table = (epochs: number[][]) => {
+    const evaluations = epochs.flatMap(([seed, epoch]) =>
+      (['validation', 'test'] as const).map((split) => evaluation(seed, epoch, split)),
+    );
+    const results = { summary: summarise(evaluations), published: [], pixels: {} } as unknown as ProtocolResults;
+    const { values } = (protocolTableFigure(results).data[0] as { cells: { values: string[][] } }).cells;
+    return values[0].map((label, i) => `${label} ${values[1][i]} ${values[2][i]} ${values[3][i]}`);
+  };
+  const ours = (rows: string[]) => rows.filter((r) => r.startsWith('ours'));
+  assert.deepEqual(
+    ours(
+      table([
+        [1, 50],
+        [1, 100],
+      ]),
+    ),
+    ['ours, official preset 100 validation 1', 'ours, official preset 100 test 1'],
+  );
+  const three = [1, 2, 3].flatMap((seed) => [50, 200].map((epoch) => [seed, epoch]));
+  assert.deepEqual(ours(table([...three, [1, 250], [1, 400]])), [
+    'ours, official preset 200 validation 3',
+    'ours, official preset 200 test 3',
+    'ours, official preset 400 validation 1',
+    'ours, official preset 400 test 1',
+  ]);
+  assert.ok(table(three).includes('PyTorch reproduction 400 test 1'));
 });

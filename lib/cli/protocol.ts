@@ -2,69 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
-import { evaluateProtocol, type ProtocolResults, summaryCell } from '../experiments/official-protocol.js';
+import {
+  evaluateProtocol,
+  PROTOCOL_COLUMNS,
+  protocolCells,
+  type ProtocolResults,
+  selectionLine,
+} from '../experiments/official-protocol.js';
 import { lockResults, resultsFile, writeResults } from '../experiments/results.js';
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
 import { defineCommand } from './command.js';
-import { percent } from '../util/format.js';
 import { markdownTable } from '../util/markdown.js';
-
-const PROTOCOL_COLUMNS = ['', 'epoch', 'split', 'seeds', '1NN on E(x)', 'penultimate layer'];
-
-/**
- * The protocol's table: the official code's published points, ours per epoch and split (mean ± 95% interval over
- * seeds), raw pixels on each split.
- */
-function protocolCells(results: ProtocolResults): string[][] {
-  const rows: string[][] = [];
-  for (const epoch of [...new Set(results.published.map((p) => p.epoch))]) {
-    const value = (representation: 'knnLatent' | 'knnFeatures') => {
-      const p = results.published.find((q) => q.epoch === epoch && q.representation === representation);
-      return p ? percent(p.accuracy) : '';
-    };
-    rows.push([
-      'official code (published)',
-      String(epoch),
-      'validation',
-      '1',
-      value('knnLatent'),
-      value('knnFeatures'),
-    ]);
-  }
-  for (const epoch of [...new Set(results.summary.map((s) => s.epoch))]) {
-    for (const split of ['validation', 'test'] as const) {
-      const of = (representation: 'knnLatent' | 'knnFeatures') =>
-        results.summary.find((x) => x.epoch === epoch && x.split === split && x.representation === representation);
-      const latent = of('knnLatent');
-      const features = of('knnFeatures');
-      if (latent && features)
-        rows.push([
-          'ours',
-          String(epoch),
-          split,
-          String(latent.seeds.length),
-          summaryCell(latent),
-          summaryCell(features),
-        ]);
-    }
-  }
-  for (const [split, value] of Object.entries(results.pixels))
-    rows.push(['raw pixels', '', split, '', percent(value), '']);
-  return rows;
-}
-
-/** The checkpoint chosen on validation, in words, with its test numbers. */
-function selectionLine(results: ProtocolResults): string | null {
-  const chosen = results.selection;
-  if (!chosen) return null;
-  return (
-    `chosen on validation: seed ${chosen.seed}, epoch ${chosen.epoch} (E(x) ${percent(chosen.validation.knnLatent)})` +
-    (chosen.test
-      ? `; its test numbers, reported once: E(x) ${percent(chosen.test.knnLatent)}, penultimate ${percent(chosen.test.knnFeatures)}`
-      : '')
-  );
-}
 
 /** The table `protocol` prints: as columns of text, or (`markdown`) as a Markdown table for a README. */
 export function protocolTable(results: ProtocolResults, markdown = false): string[] {

@@ -186,34 +186,64 @@ export function readProtocolResults(name = 'bigan-official'): ProtocolResults | 
   return results;
 }
 
+/** The columns of the protocol's table. */
+export const PROTOCOL_COLUMNS = ['', 'epoch', 'split', 'seeds', '1NN on E(x)', 'penultimate layer'];
+
 /**
- * The rows a notebook or README shows for one epoch: published points, ours on both splits (mean ± 95% interval
- * over seeds), raw pixels on both splits.
+ * The protocol's table: the official code's published points, ours per epoch and split (mean ± 95% interval over
+ * seeds; every epoch evaluated, or `epochs`), raw pixels on each split, and the PyTorch reproduction.
  */
-export function protocolRows(results: ProtocolResults, epoch: number): string[][] {
+export function protocolCells(results: ProtocolResults, epochs?: number[]): string[][] {
   const rows: string[][] = [];
-  for (const p of results.published.filter((q) => q.epoch === epoch))
+  for (const epoch of [...new Set(results.published.map((p) => p.epoch))]) {
+    const value = (representation: 'knnLatent' | 'knnFeatures') => {
+      const p = results.published.find((q) => q.epoch === epoch && q.representation === representation);
+      return p ? percent(p.accuracy) : '';
+    };
     rows.push([
-      'official code (published, one run)',
-      representationName(p.representation),
+      'official code (published)',
+      String(epoch),
       'validation',
-      percent(p.accuracy),
-    ]);
-  for (const s of results.summary.filter((q) => q.epoch === epoch)) {
-    rows.push([
-      `ours, official preset (${s.seeds.length} seed${s.seeds.length === 1 ? '' : 's'})`,
-      representationName(s.representation),
-      s.split,
-      summaryCell(s),
+      '1',
+      value('knnLatent'),
+      value('knnFeatures'),
     ]);
   }
-  for (const [split, value] of Object.entries(results.pixels)) rows.push(['raw pixels', 'x', split, percent(value)]);
+  const evaluated = [...new Set(results.summary.map((s) => s.epoch))];
+  for (const epoch of evaluated.filter((e) => !epochs || epochs.includes(e))) {
+    for (const split of ['validation', 'test'] as const) {
+      const of = (representation: 'knnLatent' | 'knnFeatures') =>
+        results.summary.find((x) => x.epoch === epoch && x.split === split && x.representation === representation);
+      const latent = of('knnLatent');
+      const features = of('knnFeatures');
+      if (latent && features)
+        rows.push([
+          'ours, official preset',
+          String(epoch),
+          split,
+          String(latent.seeds.length),
+          summaryCell(latent),
+          summaryCell(features),
+        ]);
+    }
+  }
+  for (const [split, value] of Object.entries(results.pixels))
+    rows.push(['raw pixels', '', split, '', percent(value), '']);
+  for (const r of BIGAN_REFERENCES.filter((q) => q.source.startsWith('PyTorch reproduction')))
+    rows.push(['PyTorch reproduction', String(r.epoch ?? ''), r.split, '1', percent(r.accuracy), '']);
   return rows;
 }
 
-/** How tables name a representation: 'E(x)' or 'penultimate'. */
-export function representationName(representation: 'knnLatent' | 'knnFeatures'): string {
-  return representation === 'knnLatent' ? 'E(x)' : 'penultimate';
+/** The checkpoint chosen on validation, in words, with its test numbers. */
+export function selectionLine(results: ProtocolResults): string | null {
+  const chosen = results.selection;
+  if (!chosen) return null;
+  return (
+    `chosen on validation: seed ${chosen.seed}, epoch ${chosen.epoch} (E(x) ${percent(chosen.validation.knnLatent)})` +
+    (chosen.test
+      ? `; its test numbers, reported once: E(x) ${percent(chosen.test.knnLatent)}, penultimate ${percent(chosen.test.knnFeatures)}`
+      : '')
+  );
 }
 
 /** A summary's mean over seeds, with its 95% half-width in points when there are seeds enough: '95.94% ± 0.31'. */
