@@ -191,12 +191,12 @@ test('a task already finished is counted done and never started; it and a resume
     { jobs: 1, threadsPerJob: 1, stoppedExitCode: 75, onProgress: (l) => lines.push(l) },
   );
   assert.deepEqual(
-    results.map((r) => [r.task.label, r.outcome, r.reused]),
+    results.map((r) => [r.task.label, r.outcome, r.exit]),
     [
-      ['old', 'done', true],
-      ['resumed', 'done', false],
-      ['a', 'done', false],
-      ['b', 'done', false],
+      ['old', 'done', 0],
+      ['resumed', 'done', 0],
+      ['a', 'done', 0],
+      ['b', 'done', 0],
     ],
   );
   assert.equal(fs.existsSync(path.join(dir, 'old.log')), false, 'the finished task was started');

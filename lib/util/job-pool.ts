@@ -27,8 +27,6 @@ export interface TaskResult {
   /** The exit code, or the signal that ended the process ("SIGKILL"); null for a task never started. */
   exit: number | string | null;
   seconds: number;
-  /** Done before this sweep began ({@link PoolTask.finished}): not started, and not in the ETA. */
-  reused: boolean;
 }
 
 export interface PoolOptions {
@@ -66,10 +64,10 @@ export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<
     throw new Error(`jobs must be at least 1, got ${options.jobs}`);
   const results: TaskResult[] = tasks.map((task) =>
     task.finished
-      ? { task, outcome: 'done', exit: 0, seconds: 0, reused: true }
-      : { task, outcome: 'not started', exit: null, seconds: 0, reused: false },
+      ? { task, outcome: 'done', exit: 0, seconds: 0 }
+      : { task, outcome: 'not started', exit: null, seconds: 0 },
   );
-  const waiting = results.flatMap((r, index) => (r.reused ? [] : [index]));
+  const waiting = results.flatMap((r, index) => (r.task.finished ? [] : [index]));
   const running = new Map<number, ChildProcess>();
   const started = performance.now();
   let next = 0;
@@ -136,9 +134,9 @@ function progressLine(
 ): string {
   const count = (o: TaskOutcome) => results.filter((r) => r.outcome === o).length;
   const finished = results.filter((r) => r.outcome === 'done');
-  const reused = results.filter((r) => r.reused).length;
+  const before = results.filter((r) => r.task.finished).length;
   const left = count('not started') - running.size;
-  const parts = [`${finished.length}/${results.length} done${reused ? ` (${reused} before this sweep)` : ''}`];
+  const parts = [`${finished.length}/${results.length} done${before ? ` (${before} before this sweep)` : ''}`];
   if (count('failed')) parts.push(`${count('failed')} failed`);
   if (count('stopped')) parts.push(`${count('stopped')} stopped`);
   parts.push(
@@ -146,7 +144,7 @@ function progressLine(
   );
   parts.push(`${left} left`);
   const elapsed = (performance.now() - started) / 1000;
-  const timed = finished.filter((r) => !r.reused && !r.task.resumes);
+  const timed = finished.filter((r) => !r.task.finished && !r.task.resumes);
   if (!stopping && timed.length > 0 && left + running.size > 0) {
     // Tasks finish about `jobs` at a time: the mean task's time for each round of what is still to do.
     const mean = timed.reduce((s, r) => s + r.seconds, 0) / timed.length;
