@@ -13,7 +13,7 @@ import { judgeClaims } from '../lib/experiments/confirmatory.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from '../lib/experiments/paired-tests.js';
 import { effectCell, pCell } from '../lib/experiments/table-cells.js';
 import { claimsForestFigure } from '../lib/plots/ablation-figures.js';
-import { markdownTable } from '../lib/util/markdown.js';
+import { markdownTable } from '../lib/util/text-tables.js';
 
 const close = (a: number, b: number, tolerance = 1e-4) => assert.ok(Math.abs(a - b) < tolerance, `${a} vs ${b}`);
 

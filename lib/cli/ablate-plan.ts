@@ -15,7 +15,7 @@ import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims, type LeftOut } fr
 import { lockResults, resultsFile, writeConfirmatoryTable } from '../experiments/results.js';
 import { type TableRow, tableRows } from '../experiments/statistics.js';
 import { CLAIM_COLUMNS, claimCells, metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
-import { markdownTable } from '../util/markdown.js';
+import { columnsTable, markdownTable } from '../util/text-tables.js';
 import { frechetDistanceFloor } from '../eval/generation-scores.js';
 import { consoleProgress } from '../training/progress.js';
 import { runsDir } from '../util/paths.js';
@@ -151,9 +151,7 @@ function printClaims(claims: ConfirmatoryClaim[], json: boolean): void {
     for (const c of claims) console.log(JSON.stringify(c));
     return;
   }
-  const cells = claims.map(claimCells);
-  const widths = CLAIM_COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
-  for (const row of [CLAIM_COLUMNS, ...cells]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const line of columnsTable(CLAIM_COLUMNS, claims.map(claimCells))) console.log(line);
 }
 
 /** The report as it goes into a README: the claims, then each row's metrics (mean ± 95% interval over seeds). */

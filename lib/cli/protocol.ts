@@ -13,23 +13,13 @@ import { lockResults, resultsFile, writeResults } from '../experiments/results.j
 import { runsDir } from '../util/paths.js';
 import { integerFlag } from './flags.js';
 import { defineCommand } from './command.js';
-import { markdownTable } from '../util/markdown.js';
+import { columnsTable, markdownTable } from '../util/text-tables.js';
 
 /** The table `protocol` prints: as columns of text, or (`markdown`) as a Markdown table for a README. */
 export function protocolTable(results: ProtocolResults, markdown = false): string[] {
   const cells = protocolCells(results);
   const right = PROTOCOL_COLUMNS.map((_, i) => i === 1 || i >= 3);
-  const table = markdown
-    ? markdownTable(PROTOCOL_COLUMNS, cells, right)
-    : [PROTOCOL_COLUMNS, ...cells].map((row) =>
-        row
-          .map((c, i) => {
-            const width = Math.max(...[PROTOCOL_COLUMNS, ...cells].map((r) => r[i].length));
-            return right[i] ? c.padStart(width) : c.padEnd(width);
-          })
-          .join('  ')
-          .trimEnd(),
-      );
+  const table = (markdown ? markdownTable : columnsTable)(PROTOCOL_COLUMNS, cells, right);
   const chosen = selectionLine(results);
   return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : [])];
 }
