@@ -194,13 +194,14 @@ export function protocolByEpochFigure(results: ProtocolResults, split: Evaluatio
           ? []
           : [
               {
+                // At the left, where no run has a point yet: at the right it would sit on the epoch-400 markers.
                 xref: 'paper',
-                x: 1,
+                x: 0.01,
                 y: percent(pixels),
                 text: `raw pixels ${percent(pixels)}%`,
                 showarrow: false,
                 yanchor: 'bottom',
-                xanchor: 'right',
+                xanchor: 'left',
               },
             ],
       legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
