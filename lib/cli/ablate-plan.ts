@@ -14,7 +14,7 @@ import {
 import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims, type LeftOut } from '../experiments/confirmatory.js';
 import { lockResults, resultsFile, writeConfirmatoryTable } from '../experiments/results.js';
 import { type TableRow, tableRows } from '../experiments/statistics.js';
-import { CLAIM_COLUMNS, claimCells, metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
+import { CLAIM_COLUMNS, claimCells, rowTable } from '../experiments/table-cells.js';
 import { columnsTable, markdownTable } from '../util/text-tables.js';
 import { frechetDistanceFloor } from '../eval/generation-scores.js';
 import { consoleProgress } from '../training/progress.js';
@@ -159,8 +159,6 @@ function printMarkdown(claims: ConfirmatoryClaim[], rows: TableRow[]): void {
   const right = CLAIM_COLUMNS.map((c) => !['claim', 'comparison', 'unit', 'verdict'].includes(c));
   for (const line of markdownTable(CLAIM_COLUMNS, claims.map(claimCells), right)) console.log(line);
   console.log('');
-  const metrics = tableMetrics(rows);
-  const header = ['row', 'seeds', ...metrics.map(metricLabel)];
-  const cells = rows.map((r) => [r.name, String(r.seeds.length), ...metrics.map((m) => metricCell(r, m))]);
-  for (const line of markdownTable(header, cells, [false, ...header.slice(1).map(() => true)])) console.log(line);
+  const { header, cells, right: numbers } = rowTable(rows);
+  for (const line of markdownTable(header, cells, numbers)) console.log(line);
 }

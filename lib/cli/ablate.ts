@@ -12,7 +12,8 @@ import {
 } from '../experiments/ablation-table.js';
 import type { ClaimResult, TableRow } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
-import { metricCell, metricLabel, tableMetrics } from '../experiments/table-cells.js';
+import { rowTable } from '../experiments/table-cells.js';
+import { columnsTable } from '../util/text-tables.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { runsDir } from '../util/paths.js';
 import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
@@ -241,14 +242,9 @@ function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): voi
     for (const c of claims) console.log(JSON.stringify(c));
     return;
   }
-  const metrics = tableMetrics(rows);
-  console.log(
-    `${'row (seeds)'.padEnd(22)} ${metrics.map((m) => metricLabel(m).padStart(16)).join(' ')}   (mean ± 95% CI)`,
-  );
-  for (const r of rows)
-    console.log(
-      `${`${r.name} (${r.seeds.length})`.padEnd(22)} ${metrics.map((m) => metricCell(r, m).padStart(16)).join(' ')}`,
-    );
+  const { header, cells, right } = rowTable(rows);
+  for (const line of columnsTable(header, cells, right)) console.log(line);
+  console.log('(mean ± 95% interval over seeds)');
   for (const c of claims)
     console.log(
       `${c.verdict.padEnd(12)} p ${c.pValue === null ? '-' : c.pValue.toFixed(3)}  ${c.comparison}  (${c.claim})`,

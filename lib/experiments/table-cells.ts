@@ -81,3 +81,14 @@ export function claimCells(c: ConfirmatoryClaim): string[] {
     c.verdict,
   ];
 }
+
+/** An ablation table as cells: each row's name, its seeds, and each metric's mean ± 95% interval. */
+export function rowTable(rows: TableRow[]): { header: string[]; cells: string[][]; right: boolean[] } {
+  const metrics = tableMetrics(rows);
+  const header = ['row', 'seeds', ...metrics.map(metricLabel)];
+  return {
+    header,
+    cells: rows.map((r) => [r.name, String(r.seeds.length), ...metrics.map((m) => metricCell(r, m))]),
+    right: header.map((_, i) => i > 0),
+  };
+}
