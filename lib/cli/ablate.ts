@@ -12,7 +12,7 @@ import {
 } from '../experiments/ablation-table.js';
 import type { ClaimResult, TableRow } from '../experiments/statistics.js';
 import { consoleProgress } from '../training/progress.js';
-import { rowTable } from '../experiments/table-cells.js';
+import { pCell, rowTable } from '../experiments/table-cells.js';
 import { columnsTable } from '../util/text-tables.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { runsDir } from '../util/paths.js';
@@ -246,9 +246,7 @@ function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): voi
   for (const line of columnsTable(header, cells, right)) console.log(line);
   console.log('(mean ± 95% interval over seeds)');
   for (const c of claims)
-    console.log(
-      `${c.verdict.padEnd(12)} p ${c.pValue === null ? '-' : c.pValue.toFixed(3)}  ${c.comparison}  (${c.claim})`,
-    );
+    console.log(`${c.verdict.padEnd(12)} p ${pCell(c.pValue).padEnd(7)}  ${c.comparison}  (${c.claim})`);
 }
 
 /**
