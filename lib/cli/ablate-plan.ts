@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
-import { ablationConfig, type AblationMetrics, ablationRunName, runAblations } from '../experiments/ablations.js';
+import { type AblationMetrics, ablationRunName, runAblations } from '../experiments/ablations.js';
 import { cachedRunDir } from '../training/cached-run.js';
 import {
   type LoadedPlan,
@@ -11,7 +11,13 @@ import {
   planSeeds,
   readPlan,
 } from '../experiments/analysis-plan.js';
-import { collectPlanRuns, type ConfirmatoryClaim, judgeClaims, type LeftOut } from '../experiments/confirmatory.js';
+import {
+  collectPlanRuns,
+  type ConfirmatoryClaim,
+  judgeClaims,
+  type LeftOut,
+  planRunConfig,
+} from '../experiments/confirmatory.js';
 import { lockResults, resultsFile, writeConfirmatoryTable } from '../experiments/results.js';
 import { type TableRow, tableRows } from '../experiments/statistics.js';
 import { CLAIM_COLUMNS, claimCells, rowTable } from '../experiments/table-cells.js';
@@ -112,8 +118,7 @@ async function trainPlanSweep(
 
 /** Where row `row`'s run of plan seed `seedIndex` trains (runs are cached by their full config). */
 function planRunDir(loaded: LoadedPlan, row: string, seedIndex: number): string {
-  const base = planBase(loaded.plan);
-  return cachedRunDir(ablationRunName(row, seedIndex), ablationConfig(row, base, { seed: base.seed + seedIndex }));
+  return cachedRunDir(ablationRunName(row, seedIndex), planRunConfig(loaded.plan, row, seedIndex));
 }
 
 /** Writes the confirmatory report under `confirmatory` in data/results/NAME.json; returns the file. */

@@ -1,3 +1,4 @@
+import type { TrainingConfig } from '../config/training-config.js';
 import { ablationConfig, ablationRunName, type AblationMetrics } from './ablations.js';
 import { type AnalysisPlan, type LoadedPlan, planBase, planCommittedAt, planRows, planSeeds } from './analysis-plan.js';
 import { holm, minimumDetectableEffect, pairedTTest, signFlipTest } from './paired-tests.js';
@@ -116,6 +117,12 @@ export interface LeftOut {
   reason: string;
 }
 
+/** The config of row `row`'s run for plan seed `seedIndex`: the plan's Base, the row's change, the paired seed. */
+export function planRunConfig(plan: AnalysisPlan, row: string, seedIndex: number): TrainingConfig {
+  const base = planBase(plan);
+  return ablationConfig(row, base, { seed: base.seed + seedIndex });
+}
+
 /**
  * The scores of every row and seed of the plan that the ledger holds as trained under the plan as committed: the
  * entry names this plan's SHA-256, and a commit holding exactly this plan is older than the run's start. Every
@@ -125,13 +132,12 @@ export interface LeftOut {
 export function collectPlanRuns(loaded: LoadedPlan): { results: AblationMetrics[]; leftOut: LeftOut[] } {
   const { plan } = loaded;
   const committed = planCommittedAt(loaded);
-  const base = planBase(plan);
   const results: AblationMetrics[] = [];
   const leftOut: LeftOut[] = [];
   const key = JSON.stringify(plan.evaluation);
   for (const row of planRows(plan)) {
     for (const seedIndex of planSeeds(plan, row)) {
-      const config = ablationConfig(row, base, { seed: base.seed + seedIndex });
+      const config = planRunConfig(plan, row, seedIndex);
       const name = ablationRunName(row, seedIndex);
       const entry = readLedgerEntry(name, config);
       const scores = entry?.scores[key] as AblationMetrics | undefined;
