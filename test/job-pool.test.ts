@@ -104,8 +104,12 @@ test('a task killed with SIGKILL mid-run fails alone; the same command again res
   parent.stderr.on('data', (d) => (output += d));
   parent.stdout.on('data', (d) => (output += d));
   // Kill seed 0's task once its run has a finished checkpoint (not a temporary one being written), so that the rerun
-  // has something to resume.
+  // has something to resume. The run folder appears before its checkpoints folder, so either may be missing yet.
   const runs = env.BIGAN_RUNS_DIR!;
+  const finishedCheckpoint = (run: string) => {
+    const checkpoints = path.join(runs, run, 'checkpoints');
+    return fs.existsSync(checkpoints) && fs.readdirSync(checkpoints).some((c) => /^epoch-\d+$/.test(c));
+  };
   let victim: number | undefined;
   for (let waited = 0; victim === undefined && waited < 120_000; waited += 100) {
     await new Promise((r) => setTimeout(r, 100));
@@ -113,7 +117,7 @@ test('a task killed with SIGKILL mid-run fails alone; the same command again res
       ? fs
           .readdirSync(runs)
           .filter((d) => d.startsWith('bigbigan-base-s0-'))
-          .some((d) => fs.readdirSync(path.join(runs, d, 'checkpoints')).some((c) => /^epoch-\d+$/.test(c)))
+          .some(finishedCheckpoint)
       : false;
     if (checkpointed)
       victim = childrenOf(parent.pid!).find((pid) => {
