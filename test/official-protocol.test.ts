@@ -126,6 +126,8 @@ test('official protocol: both splits at every kept epoch, mean and interval over
       validationKnnLatent: chosen.validation.knnLatent,
       validationKnnFeatures: chosen.validation.knnFeatures,
     });
+    // Chosen on validation digits, so its float16 check reads them too: the test digits are scored once, above.
+    assert.equal(manifest.check.split, 'validation');
     const { model: evaluated } = await loadRunModel(chosen.run, { epoch: chosen.epoch });
     const x = tf.tensor2d(takeFirst(mnist.test, 64).images, [64, PIXELS]);
     const [ours, theirs] = [shipped.encode(x), evaluated.encode(x)].map((t) => t.dataSync());

@@ -45,6 +45,8 @@ test('exportPretrained writes float16 layers models that loadPretrained checks a
     });
     const manifest = await exportPretrained(runDir, 'tiny', { metrics: { knnLatent: 0.5 } });
     assert.equal(manifest.epoch, 1);
+    // The run held the last 10,000 training digits out, so its check labels them, not test digits.
+    assert.deepEqual([manifest.check.split, manifest.check.queries], ['validation', 2000]);
     assert.deepEqual(Object.keys(manifest.files).sort(), [
       'encoder/model.json',
       'encoder/weights.bin',
@@ -65,7 +67,7 @@ test('exportPretrained writes float16 layers models that loadPretrained checks a
     const scale = Math.max(...Array.from(theirs, Math.abs));
     theirs.forEach((v, i) => assert.ok(Math.abs(ours[i] - v) < 5e-3 * scale, `E(x)[${i}]: ${ours[i]} vs ${v}`));
     // The recorded check repeats on the loaded weights, within the half point the issue allows float16.
-    assert.ok(Math.abs(knnCheck(model, manifest.check.testCount) - manifest.check.knnLatent) <= 0.005);
+    assert.ok(Math.abs(knnCheck(model, manifest.config, manifest.check) - manifest.check.knnLatent) <= 0.005);
     // The files are ordinary TensorFlow.js layers models.
     const fromDisk = await tf.loadLayersModel(
       tf.io.fromMemory(
@@ -93,7 +95,7 @@ test("every pretrained model shipped in data/pretrained repeats its manifest's 1
   for (const name of shipped) {
     const { model, manifest } = await loadPretrained(name);
     try {
-      const accuracy = knnCheck(model, manifest.check.testCount);
+      const accuracy = knnCheck(model, manifest.config, manifest.check);
       assert.ok(
         Math.abs(accuracy - manifest.check.knnLatent) <= 0.005,
         `${name}: 1NN ${accuracy} against the manifest's ${manifest.check.knnLatent}`,

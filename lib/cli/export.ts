@@ -39,7 +39,7 @@ export async function exportCommand(flags: {
   const name = flags.name;
   console.log(
     `data/pretrained/${name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
-      `weights, 60,000 -> ${manifest.check.testCount}: ${percent(manifest.check.knnLatent)}` +
+      `weights, ${manifest.check.split} split, first ${manifest.check.queries} queries: ${percent(manifest.check.knnLatent)}` +
       (Object.keys(metrics).length ? '' : ' (no `bigan eval` of this epoch to record beside it)'),
   );
   return 0;

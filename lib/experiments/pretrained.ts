@@ -6,10 +6,12 @@ import { initBackend } from '../backend/backend.js';
 import type { TrainingConfig } from '../config/training-config.js';
 import { upgradeConfig, validateConfig } from '../config/training-config.js';
 import { loadMnist, takeFirst } from '../data/mnist.js';
+import { type EvaluationSplitName, evaluationSplit } from '../eval/evaluation-split.js';
 import { embed } from '../eval/representation.js';
 import { nearestNeighbourAccuracy } from '../eval/knn.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { createModel } from '../training/registry.js';
+import { heldOutSplits } from '../training/training-data.js';
 import { libraryWeightName, toStockLayers } from '../models/stock-layers.js';
 import { loadRunModel } from '../training/run-model.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
@@ -19,8 +21,20 @@ import { projectFolder } from '../util/paths.js';
 /** The networks shipped: what samples, reconstructions, 1NN and t-SNE need (D stays behind). */
 const NETWORKS = ['encoder', 'generator'] as const;
 
-/** The 1NN check the manifest records and `loadPretrained`'s users (and the test) can repeat: 60,000 -> first N. */
-const CHECK_TEST_COUNT = 2000;
+/** How many digits the 1NN check the manifest records labels: the first N of its split's queries. */
+const CHECK_QUERIES = 2000;
+
+/**
+ * The float16 check: 1NN on E(x) measured with the weights shipped, which `loadPretrained`'s users (and the test)
+ * can repeat. A run that held digits out is checked on them, so that a model chosen on its validation split is
+ * not scored on test digits a second time; a run that trained on all 60,000 is checked on the test digits.
+ */
+export interface PretrainedCheck {
+  knnLatent: number;
+  split: EvaluationSplitName;
+  /** The first `queries` digits of the split's queries are labelled. */
+  queries: number;
+}
 
 export interface PretrainedManifest {
   format: 'bigan-pretrained';
@@ -36,8 +50,7 @@ export interface PretrainedManifest {
   sourceRun: string;
   /** The run's own metrics at that checkpoint (float32 weights), as the caller measured them. */
   metrics: Record<string, number>;
-  /** 1NN on E(x), 60,000 train -> the first `testCount` test digits, measured with the float16 weights shipped. */
-  check: { knnLatent: number; testCount: number };
+  check: PretrainedCheck;
   /** SHA-256 of every file of the folder but this manifest, by path relative to it. */
   files: Record<string, string>;
   exportedAt: string;
@@ -125,13 +138,29 @@ function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** 1NN accuracy of E(x) (E's mean), 60,000 train -> the first `testCount` test digits. */
-export function knnCheck(model: AdversarialModel, testCount: number): number {
-  const mnist = loadMnist();
-  const test = takeFirst(mnist.test, testCount);
-  const train = embed(model, mnist.train, 'latent');
-  const queries = embed(model, test, 'latent');
-  return nearestNeighbourAccuracy(train, mnist.train.labels, queries, test.labels).accuracy;
+/** 1NN accuracy of E(x) (E's mean) of a model of `config` on the check's split: its reference -> its first queries. */
+export function knnCheck(
+  model: AdversarialModel,
+  config: TrainingConfig,
+  check: Pick<PretrainedCheck, 'split' | 'queries'>,
+): number {
+  const { reference, queries } = evaluationSplit(config, loadMnist(), check.split);
+  const labelled = takeFirst(queries, check.queries);
+  return nearestNeighbourAccuracy(
+    embed(model, reference, 'latent'),
+    reference.labels,
+    embed(model, labelled, 'latent'),
+    labelled.labels,
+  ).accuracy;
+}
+
+/** A manifest written before checks named their split was checked on the first `testCount` test digits. */
+function readCheck(check: Partial<PretrainedCheck> & { testCount?: number }): PretrainedCheck {
+  return {
+    knnLatent: check.knnLatent ?? Number.NaN,
+    split: check.split ?? 'test',
+    queries: check.queries ?? check.testCount ?? CHECK_QUERIES,
+  };
 }
 
 /**
@@ -199,7 +228,11 @@ async function writePretrained(
         version: 2,
         name,
         ...about,
-        check: { knnLatent: Number.NaN, testCount: CHECK_TEST_COUNT },
+        check: {
+          knnLatent: Number.NaN,
+          split: heldOutSplits(about.config, loadMnist()) ? 'validation' : 'test',
+          queries: CHECK_QUERIES,
+        },
         files,
         exportedAt: new Date().toISOString(),
       };
@@ -210,7 +243,7 @@ async function writePretrained(
   // The check is measured on what was written, float16 and all, then recorded.
   const shipped = await loadPretrained(name);
   try {
-    manifest!.check.knnLatent = knnCheck(shipped.model, CHECK_TEST_COUNT);
+    manifest!.check.knnLatent = knnCheck(shipped.model, about.config, manifest!.check);
   } finally {
     shipped.model.dispose();
   }
@@ -238,12 +271,14 @@ export async function loadPretrained(name: string): Promise<Pretrained> {
     typeof manifest.files !== 'object'
   )
     throw new Error(`${manifestFile}: not a bigan-pretrained version 1 or 2 manifest`);
+  manifest.check = readCheck(manifest.check ?? {});
   for (const [file, digest] of Object.entries(manifest.files)) {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new Error(`${full}: missing (listed in ${manifestFile})`);
     if (sha256(full) !== digest) throw new Error(`${full}: corrupt, its SHA-256 differs from ${manifestFile}'s`);
   }
   const config = validateConfig(upgradeConfig(manifest.config));
+  manifest.config = config;
   const model = createModel(config);
   try {
     for (const network of NETWORKS) {
