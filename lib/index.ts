@@ -77,7 +77,13 @@ export { describeMixedPairs, mixedPairs, testSetMap } from './tsne/latent-map.js
 
 // Experiments: reference points, recorded results, ablations, analysis plans and their verdicts.
 export { BIGAN_REFERENCES, type ReferencePoint } from './experiments/references.js';
-export { readProtocolResults, type ProtocolResults } from './experiments/official-protocol.js';
+export {
+  barLine,
+  protocolBars,
+  readProtocolResults,
+  type ProtocolBar,
+  type ProtocolResults,
+} from './experiments/official-protocol.js';
 export { readAblationTable, readConfirmatoryTable, readResults, type RunResults } from './experiments/results.js';
 export { ABLATION_NAMES, ABLATIONS, ablationConfig, runAblations } from './experiments/ablations.js';
 export { AblationSession } from './experiments/ablation-session.js';

@@ -9,7 +9,9 @@ import { makeConfig, mergeConfig } from '../lib/config/training-config.js';
 import { loadMnist } from '../lib/data/mnist.js';
 import { evaluationSplit } from '../lib/eval/evaluation-split.js';
 import {
+  barLine,
   evaluateProtocol,
+  protocolBars,
   type ProtocolEvaluation,
   type ProtocolResults,
   selectOnValidation,
@@ -227,4 +229,43 @@ test("the notebook's protocol table reads the bars' epochs: 200, and 400 once a 
     'ours, official preset 400 test 1',
   ]);
   assert.ok(table(three).includes('PyTorch reproduction 400 test 1'));
+});
+
+test('the bars read three seeds at epoch 200 on validation: pending, met, short within the spread, or beyond it', () => {
+  const published = [
+    { epoch: 200, representation: 'knnLatent' as const, accuracy: 0.9592 },
+    { epoch: 200, representation: 'knnFeatures' as const, accuracy: 0.9714 },
+    { epoch: 400, representation: 'knnLatent' as const, accuracy: 0.921 },
+  ];
+  // Test numbers far above every bar, and epoch-150 numbers too: neither may move a verdict.
+  const bars = (latent: number[], features: number[] = latent.map(() => 0.98)) =>
+    protocolBars({
+      published,
+      evaluations: latent.flatMap((knnLatent, i) => [
+        { seed: i + 1, epoch: 200, split: 'validation', knnLatent, knnFeatures: features[i] },
+        { seed: i + 1, epoch: 200, split: 'test', knnLatent: 1, knnFeatures: 1 },
+        { seed: i + 1, epoch: 150, split: 'validation', knnLatent: 1, knnFeatures: 1 },
+      ]),
+    } as unknown as ProtocolResults);
+  const verdicts = (latent: number[], features?: number[]) => bars(latent, features).map((b) => b.verdict);
+
+  assert.deepEqual(verdicts([]), []);
+  assert.deepEqual(verdicts([0.99, 0.99]), ['pending', 'pending']);
+  // The bar is the published run less 0.3 points: a mean of 95.62% meets it, 95.60% does not.
+  assert.deepEqual(verdicts([0.9552, 0.9562, 0.9572]), ['met', 'met']);
+  assert.deepEqual(verdicts([0.955, 0.956, 0.957]), ["short, beyond the seeds' spread", 'met']);
+  // Short on the mean, but one seed reached the official run: seed-to-seed variation can give the gap.
+  assert.deepEqual(verdicts([0.95, 0.951, 0.9592], [0.96, 0.97, 0.97]), [
+    "short, within the seeds' spread",
+    "short, beyond the seeds' spread",
+  ]);
+  const [latent] = bars([0.95, 0.951, 0.9592]);
+  assert.deepEqual(latent.seeds, [1, 2, 3]);
+  assert.deepEqual(latent.range, [0.95, 0.9592]);
+  assert.ok(Math.abs(latent.bar - 0.9562) < 1e-12);
+  assert.match(
+    barLine(latent),
+    /^bar, 1NN on E\(x\) at epoch 200, validation: 95\.34% ± 1\.\d\d over 3 seeds \(95\.00% to 95\.92%\) against the official 95\.92% \(bar 95\.62%\): short, within the seeds' spread$/,
+  );
+  assert.match(barLine(bars([0.96])[1]), /over 1 seed .*: pending: 1 of 3 seeds evaluated$/);
 });

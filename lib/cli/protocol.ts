@@ -3,8 +3,10 @@ import path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import { loadMnist } from '../data/mnist.js';
 import {
+  barLine,
   evaluateProtocol,
   PROTOCOL_COLUMNS,
+  protocolBars,
   protocolCells,
   type ProtocolResults,
   selectionLine,
@@ -21,7 +23,8 @@ export function protocolTable(results: ProtocolResults, markdown = false): strin
   const right = PROTOCOL_COLUMNS.map((_, i) => i === 1 || i >= 3);
   const table = (markdown ? markdownTable : columnsTable)(PROTOCOL_COLUMNS, cells, right);
   const chosen = selectionLine(results);
-  return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : [])];
+  const bars = protocolBars(results).map((b) => (markdown ? `- ${barLine(b)}` : barLine(b)));
+  return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : []), ...(bars.length ? ['', ...bars] : [])];
 }
 
 /**
