@@ -79,6 +79,7 @@ export { describeMixedPairs, mixedPairs, testSetMap } from './tsne/latent-map.js
 export { BIGAN_REFERENCES, type ReferencePoint } from './experiments/references.js';
 export {
   barLine,
+  laterEpochLines,
   protocolBars,
   readProtocolResults,
   type ProtocolBar,

@@ -11,6 +11,7 @@ import { evaluationSplit } from '../lib/eval/evaluation-split.js';
 import {
   barLine,
   evaluateProtocol,
+  laterEpochLines,
   protocolBars,
   type ProtocolEvaluation,
   type ProtocolResults,
@@ -268,4 +269,35 @@ test('the bars read three seeds at epoch 200 on validation: pending, met, short 
     /^bar, 1NN on E\(x\) at epoch 200, validation: 95\.34% ± 1\.\d\d over 3 seeds \(95\.00% to 95\.92%\) against the official 95\.92% \(bar 95\.62%\): short, within the seeds' spread$/,
   );
   assert.match(barLine(bars([0.96])[1]), /over 1 seed .*: pending: 1 of 3 seeds evaluated$/);
+});
+
+test('from epoch 200 to 400 the official change is set beside each seed of ours that went on, on validation', () => {
+  const published = [
+    { epoch: 200, representation: 'knnLatent' as const, accuracy: 0.9592 },
+    { epoch: 400, representation: 'knnLatent' as const, accuracy: 0.921 },
+    { epoch: 200, representation: 'knnFeatures' as const, accuracy: 0.9714 },
+    { epoch: 400, representation: 'knnFeatures' as const, accuracy: 0.9735 },
+  ];
+  const evaluation = (seed: number, epoch: number, split: string, knnLatent: number, knnFeatures: number) => ({
+    seed,
+    epoch,
+    split,
+    knnLatent,
+    knnFeatures,
+  });
+  const results = (evaluations: object[]) => ({ published, evaluations }) as unknown as ProtocolResults;
+  const before = [evaluation(1, 200, 'validation', 0.9577, 0.9717), evaluation(2, 200, 'validation', 0.95, 0.97)];
+  assert.deepEqual(laterEpochLines(results(before)), [], 'no seed at 400 yet');
+  const lines = laterEpochLines(
+    results([
+      ...before,
+      evaluation(1, 400, 'validation', 0.94, 0.975),
+      evaluation(1, 400, 'test', 0.5, 0.5),
+      evaluation(2, 400, 'test', 0.5, 0.5),
+    ]),
+  );
+  assert.deepEqual(lines, [
+    'epoch 200 -> 400, validation: official code E(x) 95.92% -> 92.10% (-3.82 points), penultimate 97.14% -> 97.35% (+0.21 points)',
+    'epoch 200 -> 400, validation: ours, seed 1: E(x) 95.77% -> 94.00% (-1.77 points), penultimate 97.17% -> 97.50% (+0.33 points)',
+  ]);
 });

@@ -115,6 +115,7 @@ const PUBLIC_NAMES = {
     'ProtocolBar',
     'protocolBars',
     'barLine',
+    'laterEpochLines',
     'ProtocolResults',
     'readAblationTable',
     'readConfirmatoryTable',

@@ -5,6 +5,7 @@ import { loadMnist } from '../data/mnist.js';
 import {
   barLine,
   evaluateProtocol,
+  laterEpochLines,
   PROTOCOL_COLUMNS,
   protocolBars,
   protocolCells,
@@ -23,8 +24,9 @@ export function protocolTable(results: ProtocolResults, markdown = false): strin
   const right = PROTOCOL_COLUMNS.map((_, i) => i === 1 || i >= 3);
   const table = (markdown ? markdownTable : columnsTable)(PROTOCOL_COLUMNS, cells, right);
   const chosen = selectionLine(results);
-  const bars = protocolBars(results).map((b) => (markdown ? `- ${barLine(b)}` : barLine(b)));
-  return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : []), ...(bars.length ? ['', ...bars] : [])];
+  const item = (line: string) => (markdown ? `- ${line}` : line);
+  const notes = [...protocolBars(results).map(barLine), ...laterEpochLines(results)].map(item);
+  return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : []), ...(notes.length ? ['', ...notes] : [])];
 }
 
 /**

@@ -299,6 +299,42 @@ export function barLine(b: ProtocolBar): string {
   );
 }
 
+/** 1NN on E(x) and on the penultimate layer at one epoch: a published run's, or one of our evaluations. */
+type Accuracies = Pick<ProtocolEvaluation, 'knnLatent' | 'knnFeatures'>;
+
+/**
+ * From the bars' epoch to the last published one (200 to 400), on validation: the official run's change, and that
+ * of each of our seeds that went on. The question the issue asks: does our E(x) fall as the official one does,
+ * while the penultimate layer holds?
+ */
+export function laterEpochLines(results: ProtocolResults): string[] {
+  const from = PROTOCOL_BARS.epoch;
+  const to = Math.max(...results.published.map((p) => p.epoch));
+  const published = (epoch: number): Accuracies | undefined => {
+    const of = (r: 'knnLatent' | 'knnFeatures') =>
+      results.published.find((p) => p.epoch === epoch && p.representation === r)?.accuracy;
+    const [knnLatent, knnFeatures] = [of('knnLatent'), of('knnFeatures')];
+    return knnLatent === undefined || knnFeatures === undefined ? undefined : { knnLatent, knnFeatures };
+  };
+  const ours = (seed: number, epoch: number) =>
+    results.evaluations.find((e) => e.seed === seed && e.epoch === epoch && e.split === 'validation');
+  const change = (a: Accuracies, b: Accuracies) =>
+    `E(x) ${pointsChange(a.knnLatent, b.knnLatent)}, penultimate ${pointsChange(a.knnFeatures, b.knnFeatures)}`;
+  const seeds = [...new Set(results.evaluations.map((e) => e.seed))].filter((s) => ours(s, from) && ours(s, to));
+  const [officialFrom, officialTo] = [published(from), published(to)];
+  if (to <= from || seeds.length === 0 || !officialFrom || !officialTo) return [];
+  return [
+    `epoch ${from} -> ${to}, validation: official code ${change(officialFrom, officialTo)}`,
+    ...seeds.map((s) => `epoch ${from} -> ${to}, validation: ours, seed ${s}: ${change(ours(s, from)!, ours(s, to)!)}`),
+  ];
+}
+
+/** '95.92% -> 92.10% (-3.82 points)'. */
+function pointsChange(from: number, to: number): string {
+  const points = (to - from) * 100;
+  return `${percent(from)} -> ${percent(to)} (${points >= 0 ? '+' : '-'}${Math.abs(points).toFixed(2)} points)`;
+}
+
 /** The checkpoint chosen on validation, in words, with its test numbers. */
 export function selectionLine(results: ProtocolResults): string | null {
   const chosen = results.selection;
