@@ -189,6 +189,15 @@ export function readProtocolResults(name = 'bigan-official'): ProtocolResults | 
   return results;
 }
 
+/** The official code's published 1NN on `representation` at `epoch`, where it published one. */
+function publishedAccuracy(
+  results: ProtocolResults,
+  epoch: number,
+  representation: 'knnLatent' | 'knnFeatures',
+): number | undefined {
+  return results.published.find((p) => p.epoch === epoch && p.representation === representation)?.accuracy;
+}
+
 /** The columns of the protocol's table. */
 export const PROTOCOL_COLUMNS = ['', 'epoch', 'split', 'seeds', '1NN on E(x)', 'penultimate layer'];
 
@@ -200,8 +209,8 @@ export function protocolCells(results: ProtocolResults, epochs?: number[]): stri
   const rows: string[][] = [];
   for (const epoch of [...new Set(results.published.map((p) => p.epoch))]) {
     const value = (representation: 'knnLatent' | 'knnFeatures') => {
-      const p = results.published.find((q) => q.epoch === epoch && q.representation === representation);
-      return p ? percent(p.accuracy) : '';
+      const accuracy = publishedAccuracy(results, epoch, representation);
+      return accuracy === undefined ? '' : percent(accuracy);
     };
     rows.push([
       'official code (published)',
@@ -311,9 +320,10 @@ export function laterEpochLines(results: ProtocolResults): string[] {
   const from = PROTOCOL_BARS.epoch;
   const to = Math.max(...results.published.map((p) => p.epoch));
   const published = (epoch: number): Accuracies | undefined => {
-    const of = (r: 'knnLatent' | 'knnFeatures') =>
-      results.published.find((p) => p.epoch === epoch && p.representation === r)?.accuracy;
-    const [knnLatent, knnFeatures] = [of('knnLatent'), of('knnFeatures')];
+    const [knnLatent, knnFeatures] = [
+      publishedAccuracy(results, epoch, 'knnLatent'),
+      publishedAccuracy(results, epoch, 'knnFeatures'),
+    ];
     return knnLatent === undefined || knnFeatures === undefined ? undefined : { knnLatent, knnFeatures };
   };
   const ours = (seed: number, epoch: number) =>
