@@ -80,6 +80,7 @@ export { BIGAN_REFERENCES, type ReferencePoint } from './experiments/references.
 export {
   barLine,
   laterEpochLines,
+  lossLines,
   protocolBars,
   readProtocolResults,
   type ProtocolBar,

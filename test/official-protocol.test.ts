@@ -12,12 +12,15 @@ import {
   barLine,
   evaluateProtocol,
   laterEpochLines,
+  lossLines,
   protocolBars,
   type ProtocolEvaluation,
   type ProtocolResults,
   selectOnValidation,
   summarise,
+  trainingLosses,
 } from '../lib/experiments/official-protocol.js';
+import { RunFolder } from '../lib/io/run-folder.js';
 import { protocolTableFigure } from '../lib/plots/accuracy-tables.js';
 import { exportCommand } from '../lib/cli/export.js';
 import { protocolTable } from '../lib/cli/protocol.js';
@@ -299,5 +302,32 @@ test('from epoch 200 to 400 the official change is set beside each seed of ours 
   assert.deepEqual(lines, [
     'epoch 200 -> 400, validation: official code E(x) 95.92% -> 92.10% (-3.82 points), penultimate 97.14% -> 97.35% (+0.21 points)',
     'epoch 200 -> 400, validation: ours, seed 1: E(x) 95.77% -> 94.00% (-1.77 points), penultimate 97.17% -> 97.50% (+0.33 points)',
+  ]);
+});
+
+test("the runs' losses are read per term at the official log's epochs and set beside its own", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'protocol-losses-'));
+  const record = (epoch: number, d: number, eg: number) => ({
+    epoch,
+    seconds: 1,
+    learningRate: 2e-4,
+    losses: { 'd/total': d, 'eg/total': eg, 'eg/encoder': 9 },
+  });
+  // history.json counts epochs from 0: the record with epoch 199 is the state after 200 epochs.
+  const history = [record(23, 9, 9), record(24, 0.42, 1.45), record(199, 0.22, 2.9)];
+  const mean = RunFolder.create(path.join(root, 'mean'), tinyOfficial(1));
+  mean.writeHistory(history);
+  // A run that sums its two terms has them halved, to read as the official log's means.
+  const sum = RunFolder.create(path.join(root, 'sum'), { ...tinyOfficial(2), lossTerms: 'sum' });
+  sum.writeHistory(history.slice(0, 2).map((r) => ({ ...r, losses: { 'd/total': 0.84, 'eg/total': 2.9 } })));
+  const losses = trainingLosses([mean.dir, sum.dir]);
+  assert.deepEqual(losses, [
+    { seed: 1, epoch: 25, discriminator: 0.42, encoderGenerator: 1.45 },
+    { seed: 1, epoch: 200, discriminator: 0.22, encoderGenerator: 2.9 },
+    { seed: 2, epoch: 25, discriminator: 0.42, encoderGenerator: 1.45 },
+  ]);
+  assert.deepEqual(lossLines({ losses } as ProtocolResults), [
+    'losses after 25 epochs, D / E and G: official 0.449 / 1.391; ours: seed 1 0.420 / 1.450, seed 2 0.420 / 1.450',
+    'losses after 200 epochs, D / E and G: official 0.178 / 2.871; ours: seed 1 0.220 / 2.900',
   ]);
 });

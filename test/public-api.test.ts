@@ -116,6 +116,7 @@ const PUBLIC_NAMES = {
     'protocolBars',
     'barLine',
     'laterEpochLines',
+    'lossLines',
     'ProtocolResults',
     'readAblationTable',
     'readConfirmatoryTable',

@@ -6,6 +6,7 @@ import {
   barLine,
   evaluateProtocol,
   laterEpochLines,
+  lossLines,
   PROTOCOL_COLUMNS,
   protocolBars,
   protocolCells,
@@ -25,7 +26,7 @@ export function protocolTable(results: ProtocolResults, markdown = false): strin
   const table = (markdown ? markdownTable : columnsTable)(PROTOCOL_COLUMNS, cells, right);
   const chosen = selectionLine(results);
   const item = (line: string) => (markdown ? `- ${line}` : line);
-  const notes = [...protocolBars(results).map(barLine), ...laterEpochLines(results)].map(item);
+  const notes = [...protocolBars(results).map(barLine), ...laterEpochLines(results), ...lossLines(results)].map(item);
   return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : []), ...(notes.length ? ['', ...notes] : [])];
 }
 

@@ -5,7 +5,8 @@ import { nearestNeighbourScores, pixelNearestNeighbour } from '../eval/represent
 import type { TrainingConfig } from '../config/training-config.js';
 import { loadRunModel } from '../training/run-model.js';
 import { configKey } from '../training/cached-run.js';
-import { BIGAN_REFERENCES } from './references.js';
+import { RunFolder } from '../io/run-folder.js';
+import { BIGAN_REFERENCES, OFFICIAL_MNIST_LOG } from './references.js';
 import { resultsFile } from './results-files.js';
 import { meanCi95 } from './statistics.js';
 import { percent } from '../util/format.js';
@@ -35,6 +36,21 @@ export interface ProtocolSummary {
   ci95: number | null;
 }
 
+/**
+ * One run's training losses after `epoch` epochs, each the mean of its two terms as the official log prints them:
+ * the mean over that epoch's steps (the official log's are at the epoch's end, over 1,000 batches; the two agree as
+ * far as the loss moves little within an epoch, which holds past the first few).
+ */
+export interface ProtocolLosses {
+  seed: number;
+  epoch: number;
+  discriminator: number;
+  encoderGenerator: number;
+}
+
+/** The official log's epochs the losses are compared at: after the first, whose mean over steps starts at log 2. */
+export const LOSS_EPOCHS = OFFICIAL_MNIST_LOG.map((p) => p.epoch).filter((e) => e > 1);
+
 /** `data/results/bigan-official.json`. */
 export interface ProtocolResults {
   name: string;
@@ -47,6 +63,8 @@ export interface ProtocolResults {
   published: { epoch: number; representation: 'knnLatent' | 'knnFeatures'; accuracy: number }[];
   evaluations: ProtocolEvaluation[];
   summary: ProtocolSummary[];
+  /** Each run's training losses at {@link LOSS_EPOCHS} it has trained through (absent in a file written before). */
+  losses?: ProtocolLosses[];
   /** The bars at the time of writing (absent in a file written before them; {@link protocolBars} recomputes them). */
   bars?: ProtocolBar[];
   /**
@@ -173,10 +191,47 @@ export async function evaluateProtocol(
     })),
     evaluations,
     summary: summarise(evaluations),
+    losses: trainingLosses(runs),
     selection: selectOnValidation(evaluations),
     recordedAt: new Date().toISOString(),
   };
   return { ...results, bars: protocolBars(results) };
+}
+
+/**
+ * The runs' losses from their history.json at {@link LOSS_EPOCHS} (or `epochs`): D's and E and G's, per term (a run
+ * that sums the two terms has its totals halved).
+ */
+export function trainingLosses(runs: string[], epochs: number[] = LOSS_EPOCHS): ProtocolLosses[] {
+  return runs.flatMap((dir) => {
+    const run = RunFolder.open(dir);
+    const perTerm = run.config.lossTerms === 'sum' ? 0.5 : 1;
+    const history = run.readHistory();
+    // history.json's record `epoch` counts from 0: record e is the (e + 1)th epoch.
+    return epochs.flatMap((epoch) => {
+      const record = history.find((r) => r.epoch === epoch - 1);
+      if (!record) return [];
+      const [discriminator, encoderGenerator] = ['d/total', 'eg/total'].map((k) => record.losses[k] * perTerm);
+      return [{ seed: run.config.seed, epoch, discriminator, encoderGenerator }];
+    });
+  });
+}
+
+/**
+ * The official log's losses at {@link LOSS_EPOCHS} beside each seed's that trained that far:
+ * 'losses after 200 epochs, D / E and G: official 0.178 / 2.871; ours: seed 1 0.219 / 2.897, seed 2 ...'.
+ */
+export function lossLines(results: ProtocolResults): string[] {
+  const pair = (d: number, eg: number) => `${d.toFixed(3)} / ${eg.toFixed(3)}`;
+  return LOSS_EPOCHS.flatMap((epoch) => {
+    const ours = (results.losses ?? []).filter((l) => l.epoch === epoch).sort((a, b) => a.seed - b.seed);
+    const official = OFFICIAL_MNIST_LOG.find((p) => p.epoch === epoch)!;
+    if (ours.length === 0) return [];
+    const seeds = ours.map((l) => `seed ${l.seed} ${pair(l.discriminator, l.encoderGenerator)}`).join(', ');
+    return [
+      `losses after ${epoch} epochs, D / E and G: official ${pair(official.discriminator, official.encoderGenerator)}; ours: ${seeds}`,
+    ];
+  });
 }
 
 /** data/results/NAME.json as `bigan protocol` wrote it, or null when no evaluation was recorded yet. */

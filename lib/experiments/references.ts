@@ -15,6 +15,42 @@ export interface ReferencePoint {
   layer?: 'latent' | 'features';
 }
 
+/**
+ * One evaluation the official MNIST BiGAN run printed (jeffdonahue/bigan's README.md, "This should produce output
+ * like"), after `epoch` epochs. Its losses are means over the 1,000 batches of the batch-norm re-estimation at that
+ * epoch's weights (`deploy()` in train_gan.py): `JD` is D's loss, `E` (equal to `G`) the encoder's and generator's,
+ * each the mean of its two terms. 1NN (`NNC_e`, `NNC_e-`) is on its validation split.
+ */
+export interface OfficialLogPoint {
+  epoch: number;
+  discriminator: number;
+  encoderGenerator: number;
+  knnLatent: number;
+  knnFeatures: number;
+}
+
+export const OFFICIAL_MNIST_LOG: OfficialLogPoint[] = [
+  { epoch: 0, discriminator: 0.6932, encoderGenerator: 0.6932, knnLatent: 0.915, knnFeatures: 0.9684 },
+  { epoch: 1, discriminator: 0.4239, encoderGenerator: 1.2217, knnLatent: 0.8994, knnFeatures: 0.9256 },
+  { epoch: 25, discriminator: 0.449, encoderGenerator: 1.391, knnLatent: 0.9541, knnFeatures: 0.9628 },
+  { epoch: 200, discriminator: 0.1777, encoderGenerator: 2.8711, knnLatent: 0.9592, knnFeatures: 0.9714 },
+  { epoch: 400, discriminator: 0.0545, encoderGenerator: 3.8253, knnLatent: 0.921, knnFeatures: 0.9735 },
+];
+
+/** The official run's 1NN at `epoch` as a reference point, read from its log. */
+function officialReference(epoch: 200 | 400, layer: 'latent' | 'features'): ReferencePoint {
+  const point = OFFICIAL_MNIST_LOG.find((p) => p.epoch === epoch)!;
+  return {
+    source: `official BiGAN code, epoch ${epoch}`,
+    representation: layer === 'latent' ? 'E(x), 50-d' : 'penultimate encoder layer, 1024-d',
+    accuracy: layer === 'latent' ? point.knnLatent : point.knnFeatures,
+    split: 'official validation',
+    link: 'https://github.com/jeffdonahue/bigan',
+    epoch,
+    layer,
+  };
+}
+
 export const BIGAN_REFERENCES: ReferencePoint[] = [
   {
     source: 'BiGAN paper (Donahue et al., 2016)',
@@ -23,42 +59,10 @@ export const BIGAN_REFERENCES: ReferencePoint[] = [
     split: 'not stated',
     link: 'https://arxiv.org/abs/1605.09782',
   },
-  {
-    source: 'official BiGAN code, epoch 200',
-    representation: 'E(x), 50-d',
-    accuracy: 0.9592,
-    split: 'official validation',
-    link: 'https://github.com/jeffdonahue/bigan',
-    epoch: 200,
-    layer: 'latent',
-  },
-  {
-    source: 'official BiGAN code, epoch 400',
-    representation: 'E(x), 50-d',
-    accuracy: 0.921,
-    split: 'official validation',
-    link: 'https://github.com/jeffdonahue/bigan',
-    epoch: 400,
-    layer: 'latent',
-  },
-  {
-    source: 'official BiGAN code, epoch 200',
-    representation: 'penultimate encoder layer, 1024-d',
-    accuracy: 0.9714,
-    split: 'official validation',
-    link: 'https://github.com/jeffdonahue/bigan',
-    epoch: 200,
-    layer: 'features',
-  },
-  {
-    source: 'official BiGAN code, epoch 400',
-    representation: 'penultimate encoder layer, 1024-d',
-    accuracy: 0.9735,
-    split: 'official validation',
-    link: 'https://github.com/jeffdonahue/bigan',
-    epoch: 400,
-    layer: 'features',
-  },
+  officialReference(200, 'latent'),
+  officialReference(400, 'latent'),
+  officialReference(200, 'features'),
+  officialReference(400, 'features'),
   {
     source: 'PyTorch reproduction, 400 epochs',
     representation: 'E(x), 50-d',
