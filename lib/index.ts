@@ -80,7 +80,7 @@ export { BIGAN_REFERENCES, type ReferencePoint } from './experiments/references.
 export {
   barLine,
   laterEpochLines,
-  lossLines,
+  officialLogLines,
   protocolBars,
   readProtocolResults,
   type ProtocolBar,

@@ -12,7 +12,7 @@ import {
   barLine,
   evaluateProtocol,
   laterEpochLines,
-  lossLines,
+  officialLogLines,
   protocolBars,
   type ProtocolEvaluation,
   type ProtocolResults,
@@ -22,6 +22,7 @@ import {
 } from '../lib/experiments/official-protocol.js';
 import { RunFolder } from '../lib/io/run-folder.js';
 import { protocolTableFigure } from '../lib/plots/accuracy-tables.js';
+import { protocolByEpochFigure } from '../lib/plots/run-figures.js';
 import { exportCommand } from '../lib/cli/export.js';
 import { protocolTable } from '../lib/cli/protocol.js';
 import { PIXELS, takeFirst } from '../lib/data/mnist.js';
@@ -29,6 +30,7 @@ import { loadPretrained } from '../lib/experiments/pretrained.js';
 import { loadRunModel } from '../lib/training/run-model.js';
 import { silentProgress } from '../lib/training/progress.js';
 import { train } from '../lib/training/train.js';
+import { createModel } from '../lib/training/registry.js';
 
 /** The official preset at test size: 512 of its 50,000 digits, 32 hidden units, a constant rate, every epoch kept. */
 const tinyOfficial = (seed: number) =>
@@ -326,8 +328,78 @@ test("the runs' losses are read per term at the official log's epochs and set be
     { seed: 1, epoch: 200, discriminator: 0.22, encoderGenerator: 2.9 },
     { seed: 2, epoch: 25, discriminator: 0.42, encoderGenerator: 1.45 },
   ]);
-  assert.deepEqual(lossLines({ losses } as ProtocolResults), [
+  assert.deepEqual(officialLogLines({ losses, evaluations: [] } as unknown as ProtocolResults), [
     'losses after 25 epochs, D / E and G: official 0.449 / 1.391; ours: seed 1 0.420 / 1.450, seed 2 0.420 / 1.450',
     'losses after 200 epochs, D / E and G: official 0.178 / 2.871; ours: seed 1 0.220 / 2.900',
   ]);
+});
+
+test("epoch 0 is a run's initial weights, rebuilt from its seed, never chosen; a fine-tuned run has none", async () => {
+  await initBackend();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'protocol-epoch0-'));
+  // No checkpoint is needed: the seed rebuilds what training starts from (train() builds createModel(config)).
+  const run = RunFolder.create(path.join(root, 'fresh'), tinyOfficial(3));
+  const { model, epoch } = await loadRunModel(run.dir, { epoch: 0, batchNormEstimate: 0 });
+  const rebuilt = createModel(tinyOfficial(3));
+  const other = createModel(tinyOfficial(4));
+  const weights = (m: typeof model) => m.networks.encoder.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.equal(epoch, 0);
+  assert.deepEqual(weights(model), weights(rebuilt));
+  assert.notDeepEqual(weights(model), weights(other), 'another seed, other weights');
+  [model, rebuilt, other].forEach((m) => m.dispose());
+
+  const tuned = RunFolder.create(path.join(root, 'tuned'), tinyOfficial(5));
+  tuned.writeInit({ pretrained: 'bigan-official' });
+  await assert.rejects(
+    loadRunModel(tuned.dir, { epoch: 0 }),
+    /started from pretrained weights \(init\.json\): its epoch 0 is not kept/,
+  );
+
+  // Chosen never, however well it scores; and beside the official log's first line.
+  const evaluation = (seed: number, epoch: number, knnLatent: number, knnFeatures: number) =>
+    ({ seed, run: `s${seed}`, epoch, split: 'validation', knnLatent, knnFeatures }) as ProtocolEvaluation;
+  const evaluations = [evaluation(2, 0, 0.99, 0.9641), evaluation(1, 0, 0.9175, 0.9636), evaluation(1, 50, 0.95, 0.96)];
+  assert.deepEqual([selectOnValidation(evaluations)!.seed, selectOnValidation(evaluations)!.epoch], [1, 50]);
+  assert.deepEqual(officialLogLines({ evaluations } as ProtocolResults), [
+    'at initialisation, 1NN on E(x) / penultimate, validation: official 91.50% / 96.84%; ours: seed 1 91.75% / 96.36%, seed 2 99.00% / 96.41%',
+  ]);
+});
+
+test('the by-epoch figure draws every seed on its split and, on validation, every point the official log printed', () => {
+  const evaluations = [0, 50, 100].flatMap((epoch) =>
+    (['validation', 'test'] as const).map((split) => ({
+      seed: 1,
+      epoch,
+      split,
+      knnLatent: split === 'test' ? 0.5 : 0.9 + epoch / 10000,
+      knnFeatures: 0.96,
+    })),
+  );
+  const results = { evaluations, pixels: { validation: 0.972 }, published: [] } as unknown as ProtocolResults;
+  const traces = (split: 'validation' | 'test') =>
+    protocolByEpochFigure(results, split).data as { name: string; x: number[]; y: number[] }[];
+  const validation = traces('validation');
+  const ours = validation.find((t) => t.name === 'ours, seed 1: E(x), 50-d')!;
+  assert.deepEqual(
+    [ours.x, ours.y],
+    [
+      [0, 50, 100],
+      [90, 90.5, 91],
+    ],
+  );
+  const official = validation.find((t) => t.name === 'official code (one run, its printed log): E(x), 50-d')!;
+  assert.deepEqual(
+    [official.x, official.y],
+    [
+      [0, 1, 25, 200, 400],
+      [91.5, 89.94, 95.41, 95.92, 92.1],
+    ],
+  );
+  const features = validation.find((t) => t.name === 'official code (one run, its printed log): penultimate, 1024-d')!;
+  assert.deepEqual(features.y, [96.84, 92.56, 96.28, 97.14, 97.35]);
+  // The official log is on its validation split: the test split's figure has ours alone.
+  assert.deepEqual(
+    traces('test').map((t) => t.name),
+    ['ours, seed 1: E(x), 50-d', 'ours, seed 1: penultimate, 1024-d'],
+  );
 });

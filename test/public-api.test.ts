@@ -116,7 +116,7 @@ const PUBLIC_NAMES = {
     'protocolBars',
     'barLine',
     'laterEpochLines',
-    'lossLines',
+    'officialLogLines',
     'ProtocolResults',
     'readAblationTable',
     'readConfirmatoryTable',

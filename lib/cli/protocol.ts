@@ -6,7 +6,7 @@ import {
   barLine,
   evaluateProtocol,
   laterEpochLines,
-  lossLines,
+  officialLogLines,
   PROTOCOL_COLUMNS,
   protocolBars,
   protocolCells,
@@ -26,12 +26,14 @@ export function protocolTable(results: ProtocolResults, markdown = false): strin
   const table = (markdown ? markdownTable : columnsTable)(PROTOCOL_COLUMNS, cells, right);
   const chosen = selectionLine(results);
   const item = (line: string) => (markdown ? `- ${line}` : line);
-  const notes = [...protocolBars(results).map(barLine), ...laterEpochLines(results), ...lossLines(results)].map(item);
+  const notes = [...protocolBars(results).map(barLine), ...laterEpochLines(results), ...officialLogLines(results)].map(
+    item,
+  );
   return [results.protocol, '', ...table, ...(chosen ? ['', chosen] : []), ...(notes.length ? ['', ...notes] : [])];
 }
 
 /**
- * `bigan protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME]`: the official BiGAN protocol
+ * `bigan protocol [--runs DIR,DIR,...] [--epochs 0,50,100,...] [--results NAME]`: the official BiGAN protocol
  * over several seeds' runs: each checkpoint at the given epochs evaluated on the validation and the test split
  * (batch-norm statistics re-estimated as the runs' config asks), added to data/results/NAME.json (evaluations
  * already there are kept, so the command can be rerun as runs go on), with mean and 95% interval over seeds.
@@ -51,9 +53,9 @@ export async function protocolCommand(flags: {
         .filter((d) => /^bigan-official-s\d+$/.test(d))
         .map((d) => path.join(runsDir(), d));
   if (runs.length === 0) throw new Error('no runs: give --runs DIR,DIR,... (or train runs/bigan-official-sN first)');
-  const epochs = (flags.epochs ?? '50,100,150,200,250,300,350,400')
+  const epochs = (flags.epochs ?? '0,50,100,150,200,250,300,350,400')
     .split(',')
-    .map((e) => integerFlag('epochs', e.trim(), { min: 1 })!);
+    .map((e) => integerFlag('epochs', e.trim(), { min: 0 })!);
   await initBackend();
   const release = lockResults(name);
   try {
@@ -74,12 +76,14 @@ export async function protocolCommand(flags: {
 export const protocolCli = defineCommand({
   name: 'protocol',
   summary: 'the official BiGAN protocol over seeds: every kept checkpoint on the validation and test splits',
-  usage: `bigan protocol [--runs DIR,DIR,...] [--epochs 50,100,150,200] [--results NAME] [--markdown]
+  usage: `bigan protocol [--runs DIR,DIR,...] [--epochs 0,50,100,...,400] [--results NAME] [--markdown]
 
 The official BiGAN protocol over seeds (default: runs/bigan-official-s*): every checkpoint kept at those epochs on
 the validation split (what choices read) and the test split, batch-norm statistics re-estimated, added to
 data/results/NAME.json (bigan-official) with mean and 95% interval over seeds and the validation-chosen
-checkpoint. Rerun it as the runs go on. --markdown prints the table as Markdown, for a README.`,
+checkpoint. Epoch 0 is each run's initial weights (the official log's first line; never chosen). Below the table:
+the bars, epoch 200 -> 400, and the runs beside the official log (1NN at initialisation, losses after 25, 200 and
+400 epochs). Rerun it as the runs go on. --markdown prints the table as Markdown, for a README.`,
   options: {
     runs: { type: 'string' },
     epochs: { type: 'string' },

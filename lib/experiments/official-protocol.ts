@@ -25,6 +25,9 @@ export interface ProtocolEvaluation {
   evaluatedAt: string;
 }
 
+/** 1NN on E(x) and on the penultimate layer at one epoch: a published run's, or one of our evaluations. */
+type Accuracies = Pick<ProtocolEvaluation, 'knnLatent' | 'knnFeatures'>;
+
 /** Mean and 95% t-interval over seeds of one representation at one epoch on one split. */
 export interface ProtocolSummary {
   epoch: number;
@@ -111,9 +114,12 @@ export function summarise(evaluations: ProtocolEvaluation[]): ProtocolSummary[] 
   );
 }
 
-/** The validation-chosen checkpoint: the highest 1NN on E(x) on the validation split, ties to the earlier epoch. */
+/**
+ * The validation-chosen checkpoint: the highest 1NN on E(x) on the validation split, ties to the earlier epoch.
+ * Epoch 0, the initial weights, is a reference point and not a candidate: no checkpoint holds it.
+ */
 export function selectOnValidation(evaluations: ProtocolEvaluation[]): ProtocolResults['selection'] {
-  const validation = evaluations.filter((e) => e.split === 'validation');
+  const validation = evaluations.filter((e) => e.split === 'validation' && e.epoch > 0);
   if (validation.length === 0) return null;
   const best = validation.reduce((a, b) =>
     b.knnLatent > a.knnLatent || (b.knnLatent === a.knnLatent && b.epoch < a.epoch) ? b : a,
@@ -218,20 +224,38 @@ export function trainingLosses(runs: string[], epochs: number[] = LOSS_EPOCHS): 
 }
 
 /**
- * The official log's losses at {@link LOSS_EPOCHS} beside each seed's that trained that far:
+ * Our runs beside the official log at the points it printed and the bars do not read: 1NN at initialisation (epoch
+ * 0, validation), then the losses at {@link LOSS_EPOCHS}, each line listing the seeds that have the point:
+ * 'at initialisation, 1NN on E(x) / penultimate, validation: official 91.50% / 96.84%; ours: seed 1 91.75% / 96.36%'
  * 'losses after 200 epochs, D / E and G: official 0.178 / 2.871; ours: seed 1 0.219 / 2.897, seed 2 ...'.
  */
-export function lossLines(results: ProtocolResults): string[] {
-  const pair = (d: number, eg: number) => `${d.toFixed(3)} / ${eg.toFixed(3)}`;
-  return LOSS_EPOCHS.flatMap((epoch) => {
-    const ours = (results.losses ?? []).filter((l) => l.epoch === epoch).sort((a, b) => a.seed - b.seed);
-    const official = OFFICIAL_MNIST_LOG.find((p) => p.epoch === epoch)!;
-    if (ours.length === 0) return [];
-    const seeds = ours.map((l) => `seed ${l.seed} ${pair(l.discriminator, l.encoderGenerator)}`).join(', ');
-    return [
-      `losses after ${epoch} epochs, D / E and G: official ${pair(official.discriminator, official.encoderGenerator)}; ours: ${seeds}`,
-    ];
-  });
+export function officialLogLines(results: ProtocolResults): string[] {
+  const line = (what: string, official: string, ours: { seed: number; text: string }[]) =>
+    ours.length === 0
+      ? []
+      : [`${what}: official ${official}; ours: ${ours.map((o) => `seed ${o.seed} ${o.text}`).join(', ')}`];
+  const start = OFFICIAL_MNIST_LOG.find((p) => p.epoch === 0)!;
+  const accuracies = (a: Accuracies) => `${percent(a.knnLatent)} / ${percent(a.knnFeatures)}`;
+  const initial = results.evaluations
+    .filter((e) => e.epoch === 0 && e.split === 'validation')
+    .sort((a, b) => a.seed - b.seed)
+    .map((e) => ({ seed: e.seed, text: accuracies(e) }));
+  const losses = (d: number, eg: number) => `${d.toFixed(3)} / ${eg.toFixed(3)}`;
+  return [
+    ...line('at initialisation, 1NN on E(x) / penultimate, validation', accuracies(start), initial),
+    ...LOSS_EPOCHS.flatMap((epoch) => {
+      const official = OFFICIAL_MNIST_LOG.find((p) => p.epoch === epoch)!;
+      const ours = (results.losses ?? [])
+        .filter((l) => l.epoch === epoch)
+        .sort((a, b) => a.seed - b.seed)
+        .map((l) => ({ seed: l.seed, text: losses(l.discriminator, l.encoderGenerator) }));
+      return line(
+        `losses after ${epoch} epochs, D / E and G`,
+        losses(official.discriminator, official.encoderGenerator),
+        ours,
+      );
+    }),
+  ];
 }
 
 /** data/results/NAME.json as `bigan protocol` wrote it, or null when no evaluation was recorded yet. */
@@ -362,9 +386,6 @@ export function barLine(b: ProtocolBar): string {
     `(bar ${percent(b.bar)}): ${verdict}`
   );
 }
-
-/** 1NN on E(x) and on the penultimate layer at one epoch: a published run's, or one of our evaluations. */
-type Accuracies = Pick<ProtocolEvaluation, 'knnLatent' | 'knnFeatures'>;
 
 /**
  * From the bars' epoch to the last published one (200 to 400), on validation: the official run's change, and that

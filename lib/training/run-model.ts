@@ -21,10 +21,11 @@ export interface LoadedRun {
 }
 
 /**
- * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch`, as evaluation uses
- * it: with the weight average in E's and G's place when the run keeps one (optimizer state and the trained weights
- * it replaces are read and dropped), and with E's and G's batch-norm statistics re-estimated over the run's
- * training digits when its config asks (`batchNormEstimate`, or `options.batchNormEstimate` in its place).
+ * The model of a run folder at its newest checkpoint, or at the end of epoch `options.epoch` (epoch 0: the weights
+ * it started from, which its config's seed rebuilds), as evaluation uses it: with the weight average in E's and G's
+ * place when the run keeps one (optimizer state and the trained weights it replaces are read and dropped), and with
+ * E's and G's batch-norm statistics re-estimated over the run's training digits when its config asks
+ * (`batchNormEstimate`, or `options.batchNormEstimate` in its place).
  */
 export async function loadRunModel(
   dir: string,
@@ -32,38 +33,45 @@ export async function loadRunModel(
 ): Promise<LoadedRun> {
   await initBackend();
   const run = RunFolder.open(dir);
-  const checkpoints = run.checkpoints();
-  const latest =
-    options.epoch === undefined
-      ? checkpoints.pop()
-      : checkpoints.find((c) => c.epoch === options.epoch && c.stepInEpoch === 0);
-  if (!latest) {
-    const kept = checkpoints.map((c) => c.epoch).join(', ') || 'none';
-    throw new Error(
-      options.epoch === undefined
-        ? `${dir} has no checkpoint yet`
-        : `${dir} has no checkpoint at the end of epoch ${options.epoch} (kept: ${kept})`,
-    );
-  }
+  const checkpoint = options.epoch === 0 ? null : findCheckpoint(run, options.epoch);
+  if (!checkpoint && run.readInit())
+    throw new Error(`${dir} started from pretrained weights (${path.basename(run.initFile)}): its epoch 0 is not kept`);
   const model = createModel(run.config);
-  const optimizers = createOptimizersFor(model, run.config);
-  const average = createWeightAverage(model, run.config);
-  try {
-    const position = loadCheckpoint(latest.dir, model, optimizers, average);
-    average?.copyInto();
-    const batchNormEstimate = options.batchNormEstimate ?? run.config.batchNormEstimate;
-    if (batchNormEstimate > 0) {
-      reestimateBatchNorm(model, trainingDigits(run.config, loadMnist()), {
-        batches: batchNormEstimate,
-        batchSize: run.config.batchSize,
-        seed: run.config.seed * 100003 + position.epoch,
-      });
+  let epoch = 0;
+  if (checkpoint) {
+    const optimizers = createOptimizersFor(model, run.config);
+    const average = createWeightAverage(model, run.config);
+    try {
+      epoch = loadCheckpoint(checkpoint.dir, model, optimizers, average).epoch;
+      average?.copyInto();
+    } finally {
+      disposeOptimizers(optimizers);
+      average?.dispose();
     }
-    return { run, model, epoch: position.epoch, batchNormEstimate };
-  } finally {
-    disposeOptimizers(optimizers);
-    average?.dispose();
   }
+  const batchNormEstimate = options.batchNormEstimate ?? run.config.batchNormEstimate;
+  if (batchNormEstimate > 0) {
+    reestimateBatchNorm(model, trainingDigits(run.config, loadMnist()), {
+      batches: batchNormEstimate,
+      batchSize: run.config.batchSize,
+      seed: run.config.seed * 100003 + epoch,
+    });
+  }
+  return { run, model, epoch, batchNormEstimate };
+}
+
+/** The run's newest checkpoint, or the one at the end of `epoch`; an error naming what is kept when there is none. */
+function findCheckpoint(run: RunFolder, epoch?: number): ReturnType<RunFolder['checkpoints']>[number] {
+  const checkpoints = run.checkpoints();
+  const found =
+    epoch === undefined ? checkpoints.pop() : checkpoints.find((c) => c.epoch === epoch && c.stepInEpoch === 0);
+  if (found) return found;
+  const kept = checkpoints.map((c) => c.epoch).join(', ') || 'none';
+  throw new Error(
+    epoch === undefined
+      ? `${run.dir} has no checkpoint yet`
+      : `${run.dir} has no checkpoint at the end of epoch ${epoch} (kept: ${kept})`,
+  );
 }
 
 /**
