@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readProtocolResults } from '../experiments/official-protocol.js';
-import { exportPretrained, listPretrained, repackPretrained } from '../experiments/pretrained.js';
+import { exportPretrained, listPretrained, pretrainedFolder, repackPretrained } from '../experiments/pretrained.js';
 import { resultsFile } from '../experiments/results-files.js';
 import { RunFolder } from '../io/run-folder.js';
 import { runsDir } from '../util/paths.js';
@@ -26,7 +26,7 @@ export async function exportCommand(flags: {
     for (const name of names) {
       const manifest = await repackPretrained(name);
       console.log(
-        `data/pretrained/${name}: stock layers, version ${manifest.version}; 1NN check ${percent(manifest.check.knnLatent)}`,
+        `${shownFolder(name)}: stock layers, version ${manifest.version}; 1NN check ${percent(manifest.check.knnLatent)}`,
       );
     }
     return 0;
@@ -38,8 +38,8 @@ export async function exportCommand(flags: {
   const manifest = await exportPretrained(dir, flags.name, { epoch, metrics });
   const name = flags.name;
   console.log(
-    `data/pretrained/${name}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
-      `weights, ${manifest.check.split} split, first ${manifest.check.queries} queries: ${percent(manifest.check.knnLatent)}` +
+    `${shownFolder(name)}: ${manifest.config.model} at epoch ${manifest.epoch}; 1NN on E(x) with the float16 ` +
+      `weights, ${manifest.check.split} split (its first ${manifest.check.queries.toLocaleString('en')} digits): ${percent(manifest.check.knnLatent)}` +
       (Object.keys(metrics).length ? '' : ' (no `bigan eval` of this epoch to record beside it)'),
   );
   return 0;
@@ -115,3 +115,10 @@ in this format from their own files.`,
   },
   run: (values) => exportCommand(values),
 });
+
+/** Where the model went, as the user would type it: data/pretrained/NAME, or under $BIGAN_PRETRAINED_DIR. */
+function shownFolder(name: string): string {
+  const folder = pretrainedFolder(name);
+  const relative = path.relative(process.cwd(), folder);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? folder : relative;
+}
