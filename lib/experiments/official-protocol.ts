@@ -268,15 +268,6 @@ export function readProtocolResults(name = 'bigan-official'): ProtocolResults | 
   return results;
 }
 
-/** The official code's published 1NN on `representation` at `epoch`, where it published one. */
-function publishedAccuracy(
-  results: ProtocolResults,
-  epoch: number,
-  representation: 'knnLatent' | 'knnFeatures',
-): number | undefined {
-  return results.published.find((p) => p.epoch === epoch && p.representation === representation)?.accuracy;
-}
-
 /** The columns of the protocol's table. */
 export const PROTOCOL_COLUMNS = ['', 'epoch', 'split', 'seeds', '1NN on E(x)', 'penultimate layer'];
 
@@ -288,8 +279,8 @@ export function protocolCells(results: ProtocolResults, epochs?: number[]): stri
   const rows: string[][] = [];
   for (const epoch of [...new Set(results.published.map((p) => p.epoch))]) {
     const value = (representation: 'knnLatent' | 'knnFeatures') => {
-      const accuracy = publishedAccuracy(results, epoch, representation);
-      return accuracy === undefined ? '' : percent(accuracy);
+      const p = results.published.find((q) => q.epoch === epoch && q.representation === representation);
+      return p ? percent(p.accuracy) : '';
     };
     rows.push([
       'official code (published)',
