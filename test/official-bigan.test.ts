@@ -16,7 +16,7 @@ import { configKey } from '../lib/training/cached-run.js';
 import { createOptimizersFor } from '../lib/training/optimizers.js';
 import { createModel } from '../lib/training/registry.js';
 import { minimize, simultaneousStep, trainStep } from '../lib/training/step.js';
-import { heldOutSplits, trainingDigits } from '../lib/training/training-data.js';
+import { hasHeldOutSplit, heldOutSplits, trainingDigits } from '../lib/training/training-data.js';
 import { Random } from '../lib/util/random.js';
 import { projectRoot } from '../lib/util/paths.js';
 
@@ -175,6 +175,22 @@ test('official split: reproduced from NumPy, disjoint from the training digits, 
     391 * 128,
   );
   assert.equal(epochBatches(50000, 128, new Random(1)).length, 390, 'drop leaves the short batch out');
+});
+
+test('a run holds digits out exactly when its config says so, read without building the split', () => {
+  const mnist = loadMnist();
+  const cases: [TrainingConfig, boolean][] = [
+    [makeConfig('official'), true],
+    [mergeConfig(makeConfig('official'), { trainLimit: 500 }), true],
+    [mergeConfig(makeConfig('paper'), { trainLimit: 50000 }), true],
+    [mergeConfig(makeConfig('paper'), { trainLimit: 2000 }), true],
+    [mergeConfig(makeConfig('paper'), { trainLimit: 50001 }), false],
+    [makeConfig('paper'), false],
+  ];
+  for (const [config, held] of cases) {
+    assert.equal(hasHeldOutSplit(config), held, `trainSet ${config.trainSet}, trainLimit ${config.trainLimit}`);
+    assert.equal(heldOutSplits(config, mnist) !== null, held);
+  }
 });
 
 /** The official layout at test size: 64 hidden units, batch 16, on a few hundred digits. */

@@ -11,7 +11,7 @@ import { embed } from '../eval/representation.js';
 import { nearestNeighbourAccuracy } from '../eval/knn.js';
 import type { AdversarialModel } from '../models/adversarial-model.js';
 import { createModel } from '../training/registry.js';
-import { heldOutSplits } from '../training/training-data.js';
+import { hasHeldOutSplit } from '../training/training-data.js';
 import { libraryWeightName, toStockLayers } from '../models/stock-layers.js';
 import { loadRunModel } from '../training/run-model.js';
 import { writeFileAtomic, writeFolderAtomic } from '../util/atomic.js';
@@ -230,7 +230,7 @@ async function writePretrained(
         ...about,
         check: {
           knnLatent: Number.NaN,
-          split: heldOutSplits(about.config, loadMnist()) ? 'validation' : 'test',
+          split: hasHeldOutSplit(about.config) ? 'validation' : 'test',
           queries: CHECK_QUERIES,
         },
         files,

@@ -14,19 +14,22 @@ export function trainingDigits(config: TrainingConfig, mnist: Mnist): MnistSplit
  * saw all 60,000 (it has no validation split).
  */
 export function heldOutSplits(config: TrainingConfig, mnist: Mnist): HeldOutSplits | null {
+  if (!hasHeldOutSplit(config)) return null;
   if (config.trainSet === 'official-bigan') {
     const splits = officialBiganSplits(mnist);
     return config.trainLimit > 0 ? { ...splits, train: takeFirst(splits.train, config.trainLimit) } : splits;
   }
-  if (config.trainLimit > 0 && config.trainLimit <= VALIDATION_START) {
-    const splits = lastTenThousandSplits(mnist);
-    return config.trainLimit === VALIDATION_START
-      ? splits
-      : {
-          ...splits,
-          train: takeFirst(mnist.train, config.trainLimit),
-          description: `first ${config.trainLimit} training digits -> the last 10,000`,
-        };
-  }
-  return null;
+  const splits = lastTenThousandSplits(mnist);
+  return config.trainLimit === VALIDATION_START
+    ? splits
+    : {
+        ...splits,
+        train: takeFirst(mnist.train, config.trainLimit),
+        description: `first ${config.trainLimit} training digits -> the last 10,000`,
+      };
+}
+
+/** Whether a run held digits out (see heldOutSplits), answered from its config alone, without building the split. */
+export function hasHeldOutSplit(config: TrainingConfig): boolean {
+  return config.trainSet === 'official-bigan' || (config.trainLimit > 0 && config.trainLimit <= VALIDATION_START);
 }
