@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runPool } from '../lib/util/job-pool.js';
+import { poolSummary, runPool } from '../lib/util/job-pool.js';
 
 const cli = path.resolve('bin/bigan.js');
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -168,6 +168,50 @@ test('SIGTERM to the pool stops every task at its next step with a checkpoint, a
   assert.ok(lines.some((l) => /SIGTERM: stopping the sweep/.test(l)));
   assert.match(fs.readFileSync(path.join(log, 't0.log'), 'utf8'), /started/);
   assert.equal(process.listenerCount('SIGTERM'), 0, 'the pool removed its signal handlers');
+});
+
+test('a task asked to stop that dies on a signal counts as stopped; one that fails or dies unasked does not', async () => {
+  const log = tmp('pool-abort-');
+  // Each stand-in writes a marker when its handler is in place, then reacts to TERM as its name says.
+  const script = (label: string, onTerm: string, after: string) =>
+    `process.on('SIGTERM', () => { ${onTerm} }); require('fs').writeFileSync(${JSON.stringify(path.join(log, label))}, ''); ${after} setInterval(() => {}, 1000)`;
+  // `ulimit -c 0`: an abort leaves no core file behind, whatever this machine's limit.
+  const task = (label: string, onTerm: string, after = '') => ({
+    label,
+    command: ['bash', '-c', 'ulimit -c 0; exec "$0" -e "$1"', process.execPath, script(label, onTerm, after)],
+    log: path.join(log, `${label}.log`),
+  });
+  const tasks = [
+    task('checkpoints', 'process.exit(75)'),
+    // As native TensorFlow has done at exit after its checkpoint: glibc's abort.
+    task('aborts', 'process.abort()'),
+    task('errs', 'process.exit(1)'),
+    // Dies on its own before any stop request.
+    task('crashes', '', 'process.abort();'),
+  ];
+  const pool = runPool(tasks, { jobs: 4, threadsPerJob: 1, stoppedExitCode: 75 });
+  const ready = () => ['checkpoints', 'aborts', 'errs'].every((l) => fs.existsSync(path.join(log, l)));
+  for (const started = Date.now(); !ready(); await new Promise((r) => setTimeout(r, 100)))
+    assert.ok(Date.now() - started < 30000, 'the tasks started');
+  await new Promise((r) => setTimeout(r, 500));
+  process.emit('SIGTERM', 'SIGTERM');
+  const results = await pool;
+  assert.deepEqual(
+    results.map((r) => [r.task.label, r.outcome, r.exit]),
+    [
+      ['checkpoints', 'stopped', 75],
+      ['aborts', 'stopped', 'SIGABRT'],
+      ['errs', 'failed', 1],
+      ['crashes', 'failed', 'SIGABRT'],
+    ],
+  );
+  const summary = poolSummary(results).join('\n');
+  assert.match(summary, /2 stopped with a checkpoint, 2 failed/);
+  assert.match(
+    summary,
+    /stopped: aborts ended by SIGABRT after the stop request; it resumes from its newest checkpoint/,
+  );
+  assert.match(summary, /failed: crashes \(exit SIGABRT\)/);
 });
 
 test('a task already finished is counted done and never started; it and a resumed one stay out of the ETA', async () => {

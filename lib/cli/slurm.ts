@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { STOPPED_EXIT_CODE } from '../training/stop-signals.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { projectRoot, runsDir } from '../util/paths.js';
 import { choiceFlag } from './flags.js';
@@ -42,6 +43,31 @@ export function engineFlag(
 /** Quotes a word for bash. */
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The job-script lines that run `command` in the background, forward Slurm's warning signal (USR1) or a
+ * preemption's TERM to it as USR1, wait until it has exited, and requeue the job when it stopped on that signal.
+ * Stopped means exit STOPPED_EXIT_CODE, or death by a signal after the forwarded one: native TensorFlow has, rarely,
+ * aborted at exit (glibc heap corruption) after writing its checkpoint. Checkpoints are written atomically, so the
+ * requeued job resumes from the newest whole one. A crash nobody asked for, or an error exit, is not requeued.
+ */
+export function requeueOnStop(command: string): string[] {
+  return [
+    `${command} &`,
+    'child=$!',
+    'forwarded=0',
+    `trap 'forwarded=1; kill -USR1 "$child" 2>/dev/null' USR1 TERM`,
+    // A trapped signal ends `wait` early (status 128 + signal): wait until the process is gone, then once more
+    // for its own status, which bash keeps for a child it has reaped.
+    'while kill -0 "$child" 2>/dev/null; do wait "$child"; done',
+    'wait "$child"',
+    'status=$?',
+    `if [ "$status" -eq ${STOPPED_EXIT_CODE} ] || { [ "$forwarded" -eq 1 ] && [ "$status" -gt 128 ]; }; then`,
+    '  scontrol requeue "$SLURM_JOB_ID"',
+    'fi',
+    'exit "$status"',
+  ];
 }
 
 /** The #SBATCH lines every job of this project carries, then the job's own. */

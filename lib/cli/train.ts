@@ -11,7 +11,16 @@ import {
 import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
-import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import {
+  biganArgv,
+  biganCommand,
+  engineFlag,
+  requeueOnStop,
+  sbatchHeader,
+  shellWord,
+  type SlurmOptions,
+  submit,
+} from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
 import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretrained } from '../experiments/pretrained.js';
@@ -49,7 +58,7 @@ const SIGNAL_GRACE = 120;
  * The job script of `train --engine slurm`: one job that runs the command, resumes its run folder when requeued,
  * and requeues itself when the run stopped on Slurm's warning signal (USR1, `--signal`) or on a preemption's TERM.
  * The shell forwards either signal to the training process, which writes a checkpoint at the next step and exits
- * with STOPPED_EXIT_CODE; `scontrol requeue` then puts the job back in the queue.
+ * with STOPPED_EXIT_CODE; `scontrol requeue` then puts the job back in the queue (see requeueOnStop).
  */
 function trainJobScript(out: string, args: string[], slurm: SlurmOptions): string {
   return [
@@ -61,15 +70,7 @@ function trainJobScript(out: string, args: string[], slurm: SlurmOptions): strin
     ]),
     `args=(${args.map(shellWord).join(' ')})`,
     `if [ -f ${shellWord(path.join(out, 'config.json'))} ]; then args+=(--resume); fi`,
-    `${biganCommand([])} "\${args[@]}" &`,
-    'child=$!',
-    `trap 'kill -USR1 "$child" 2>/dev/null' USR1 TERM`,
-    // wait returns early when a trapped signal arrives; wait again until the training process has exited.
-    'status=0',
-    'wait "$child" || status=$?',
-    'while kill -0 "$child" 2>/dev/null; do wait "$child" && status=0 || status=$?; done',
-    `if [ "$status" -eq ${STOPPED_EXIT_CODE} ]; then scontrol requeue "$SLURM_JOB_ID"; fi`,
-    'exit "$status"',
+    ...requeueOnStop(`${biganCommand([])} "\${args[@]}"`),
   ].join('\n');
 }
 

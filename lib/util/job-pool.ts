@@ -105,7 +105,7 @@ export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<
           const result = results[index];
           result.seconds = (performance.now() - begun) / 1000;
           result.exit = code ?? signal ?? 'unknown';
-          result.outcome = code === 0 ? 'done' : code === options.stoppedExitCode ? 'stopped' : 'failed';
+          result.outcome = taskOutcome(code, signal, stopping, options.stoppedExitCode);
           // The next task starts first, so that the line shows the pool as it now is.
           launch();
           report();
@@ -123,6 +123,23 @@ export async function runPool(tasks: PoolTask[], options: PoolOptions): Promise<
     for (const s of signals) process.off(s, onSignal);
   }
   return results;
+}
+
+/**
+ * What a task's exit says. A task the pool asked to stop counts as stopped when it ends on a signal instead of
+ * exiting with `stoppedExitCode`: native TensorFlow has, rarely, aborted at exit (glibc heap corruption) after the
+ * run wrote its checkpoint and said so. Checkpoints are written atomically, so the newest is whole whatever the
+ * process did next, and the same command resumes from it; calling it failed would only turn a stop into a failure.
+ */
+function taskOutcome(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  askedToStop: boolean,
+  stoppedExitCode: number,
+): TaskOutcome {
+  if (code === 0) return 'done';
+  if (code === stoppedExitCode || (askedToStop && signal !== null)) return 'stopped';
+  return 'failed';
 }
 
 function progressLine(
@@ -170,6 +187,10 @@ export function poolSummary(results: TaskResult[]): string[] {
   ];
   for (const r of results.filter((r) => r.outcome === 'failed'))
     lines.push(`  failed: ${r.task.label} (exit ${r.exit}); its log: ${r.task.log}`);
+  for (const r of results.filter((r) => r.outcome === 'stopped' && typeof r.exit === 'string'))
+    lines.push(
+      `  stopped: ${r.task.label} ended by ${r.exit} after the stop request; it resumes from its newest checkpoint`,
+    );
   if (count('stopped') + count('not started') + count('failed') > 0)
     lines.push('  the same command again resumes the stopped tasks and runs the rest (finished ones are reused)');
   return lines;
