@@ -12,7 +12,7 @@ import { requeueOnStop, shellWord } from '../lib/cli/slurm.js';
  */
 async function runJob(
   onUsr1: string,
-  options: { signal?: NodeJS.Signals; crashFirst?: boolean } = {},
+  options: { signal?: NodeJS.Signals; crashFirst?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ status: number | null; requeued: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'job-script-'));
   const bin = path.join(dir, 'bin');
@@ -30,7 +30,7 @@ async function runJob(
   ].join('; ');
   const script = ['set -u', ...requeueOnStop(`bash -c ${shellWord(training)}`)].join('\n');
   const job = spawn('bash', ['-c', script], {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SLURM_JOB_ID: '42' },
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SLURM_JOB_ID: '42', ...options.env },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => job.on('exit', (code) => resolve(code)));
@@ -56,6 +56,15 @@ test('the job requeues itself when training dies on a signal after the forwarded
   const { status, requeued } = await runJob('kill -ABRT $$', { signal: 'SIGUSR1' });
   assert.equal(status, 134);
   assert.equal(requeued, 'requeue 42\n');
+});
+
+test('an array task requeues itself alone, by array id and task id', async () => {
+  const { status, requeued } = await runJob('exit 75', {
+    signal: 'SIGUSR1',
+    env: { SLURM_ARRAY_JOB_ID: '40', SLURM_ARRAY_TASK_ID: '2' },
+  });
+  assert.equal(status, 75);
+  assert.equal(requeued, 'requeue 40_2\n');
 });
 
 test('an error exit after the signal, or a crash nobody asked for, is not requeued', async () => {

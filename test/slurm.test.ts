@@ -180,6 +180,37 @@ test('a 4-task array on the quick budget, collected, gives the local engine tabl
   assert.deepEqual(table(collected.output), table(local.output));
 });
 
+test('an array task stopped by Slurm warning signal requeues itself alone and resumes; its sibling runs once', async (t) => {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'array-requeue-'));
+  const args = ['ablate', '--rows', 'base', '--seeds', '2', '--budget', 'quick', '--epochs', '12'];
+  const submitted = await cliUnder(runs, [...args, '--engine', 'slurm']);
+  assert.equal(submitted.code, 0, submitted.output);
+  const job = jobId(submitted.output);
+  const epochsDone = (seed: number) => {
+    const dir = fs.readdirSync(runs).find((d) => d.startsWith(`bigbigan-base-s${seed}-`));
+    return dir && fs.existsSync(path.join(runs, dir, 'history.json'))
+      ? RunFolder.open(path.join(runs, dir)).readHistory().length
+      : 0;
+  };
+  await until('both tasks training', () => epochsDone(0) >= 2 && epochsDone(1) >= 2, 300);
+  // The task whose own job id is the array's id: requeueing "$SLURM_JOB_ID" there would requeue its sibling too.
+  const tasks = spawnSync('squeue', ['-h', '-j', job, '-o', '%i %A'], { encoding: 'utf8' }).stdout.trim().split('\n');
+  t.diagnostic(`array tasks (task, job id):\n${tasks.join('\n')}`);
+  const [target, sibling] = tasks.some((l) => l.endsWith(` ${job}`) && l.startsWith(`${job}_0 `)) ? [0, 1] : [1, 0];
+  sh('scancel', ['--batch', '--signal=USR1', `${job}_${target}`]);
+  await until(`array ${job} to finish`, () => queued(job) === '', 600);
+  const log = (task: number) => fs.readFileSync(path.join(runs, 'slurm', `ablate-${job}_${task}.out`), 'utf8');
+  t.diagnostic(`task ${target} output:\n${log(target)}`);
+  assert.match(log(target), /stopped on request/);
+  assert.match(log(target), /resuming .* (steps into epoch|after epoch)/);
+  assert.doesNotMatch(log(sibling), /stopped on request|resuming/);
+  assert.equal(epochsDone(0), 12);
+  assert.equal(epochsDone(1), 12);
+  const collected = await cliUnder(runs, [...args, '--collect', '--json']);
+  assert.equal(collected.code, 0, collected.output);
+  assert.doesNotMatch(collected.output, /missing/);
+});
+
 test('a training job stopped by Slurm warning signal checkpoints, requeues itself, resumes and ends with the uninterrupted losses', async (t) => {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'requeue-runs-'));
   const out = path.join(runs, 'bigan-quick');

@@ -16,7 +16,17 @@ import { pCell, rowTable } from '../experiments/table-cells.js';
 import { columnsTable } from '../util/text-tables.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { runsDir } from '../util/paths.js';
-import { biganArgv, biganCommand, engineFlag, sbatchHeader, shellWord, type SlurmOptions, submit } from './slurm.js';
+import {
+  biganArgv,
+  biganCommand,
+  engineFlag,
+  requeueDirectives,
+  requeueOnStop,
+  sbatchHeader,
+  shellWord,
+  type SlurmOptions,
+  submit,
+} from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
 import { ablatePlanCommand } from './ablate-plan.js';
@@ -252,17 +262,21 @@ function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): voi
 /**
  * A Slurm job array with one task per row and seed. Each task runs this checkout's `bigan ablate` for its row and
  * seed index into the shared runs folder, where runs are keyed by their config, so tasks never share a folder
- * (and each run folder has its lock besides). `--collect` then reads their scores.
+ * (and each run folder has its lock besides). `--collect` then reads their scores. A task stopped by Slurm's
+ * warning signal or a preemption checkpoints and requeues itself alone; the same command resumes its run.
  */
 function arrayJobScript(tasks: { row: string; seed: number }[], common: string[], slurm: SlurmOptions): string {
   return [
     sbatchHeader('bigan-ablate', slurm, [
       `--array=0-${tasks.length - 1}`,
+      ...requeueDirectives(),
       `--output=${path.join(runsDir(), 'slurm', 'ablate-%A_%a.out')}`,
     ]),
     `rows=(${tasks.map((t) => shellWord(t.row)).join(' ')})`,
     `seeds=(${tasks.map((t) => t.seed).join(' ')})`,
-    `exec ${biganCommand(['ablate', ...common])} --rows "\${rows[$SLURM_ARRAY_TASK_ID]}" --seed-index "\${seeds[$SLURM_ARRAY_TASK_ID]}"`,
+    ...requeueOnStop(
+      `${biganCommand(['ablate', ...common])} --rows "\${rows[$SLURM_ARRAY_TASK_ID]}" --seed-index "\${seeds[$SLURM_ARRAY_TASK_ID]}"`,
+    ),
   ].join('\n');
 }
 

@@ -45,6 +45,17 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Seconds between Slurm's warning signal and the time limit: enough for a step and a checkpoint. */
+const SIGNAL_GRACE = 120;
+
+/**
+ * The #SBATCH lines of a job that requeues itself (with {@link requeueOnStop}): USR1 to the batch shell two minutes
+ * before the time limit, and one output file across the job's requeued runs.
+ */
+export function requeueDirectives(): string[] {
+  return ['--requeue', `--signal=B:USR1@${SIGNAL_GRACE}`, '--open-mode=append'];
+}
+
 /**
  * The job-script lines that run `command` in the background, forward Slurm's warning signal (USR1) or a
  * preemption's TERM to it as USR1, wait until it has exited, and requeue the job when it stopped on that signal.
@@ -64,7 +75,10 @@ export function requeueOnStop(command: string): string[] {
     'wait "$child"',
     'status=$?',
     `if [ "$status" -eq ${STOPPED_EXIT_CODE} ] || { [ "$forwarded" -eq 1 ] && [ "$status" -gt 128 ]; }; then`,
-    '  scontrol requeue "$SLURM_JOB_ID"',
+    // An array task by ARRAYID_TASKID: one task's own SLURM_JOB_ID is the array's id, which would requeue them all.
+    '  job="$SLURM_JOB_ID"',
+    '  if [ -n "${SLURM_ARRAY_JOB_ID:-}" ]; then job="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; fi',
+    '  scontrol requeue "$job"',
     'fi',
     'exit "$status"',
   ];

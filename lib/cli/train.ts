@@ -15,6 +15,7 @@ import {
   biganArgv,
   biganCommand,
   engineFlag,
+  requeueDirectives,
   requeueOnStop,
   sbatchHeader,
   shellWord,
@@ -51,9 +52,6 @@ export interface TrainFlags {
   dryRun: boolean;
 }
 
-/** Seconds between Slurm's warning signal and the time limit: enough for a step and a checkpoint. */
-const SIGNAL_GRACE = 120;
-
 /**
  * The job script of `train --engine slurm`: one job that runs the command, resumes its run folder when requeued,
  * and requeues itself when the run stopped on Slurm's warning signal (USR1, `--signal`) or on a preemption's TERM.
@@ -63,9 +61,7 @@ const SIGNAL_GRACE = 120;
 function trainJobScript(out: string, args: string[], slurm: SlurmOptions): string {
   return [
     sbatchHeader(`bigan-train-${path.basename(out)}`, slurm, [
-      '--requeue',
-      `--signal=B:USR1@${SIGNAL_GRACE}`,
-      '--open-mode=append',
+      ...requeueDirectives(),
       `--output=${path.join(runsDir(), 'slurm', `train-${path.basename(out)}-%j.out`)}`,
     ]),
     `args=(${args.map(shellWord).join(' ')})`,
