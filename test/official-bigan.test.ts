@@ -146,6 +146,10 @@ test('official split: reproduced from NumPy, disjoint from the training digits, 
   const held = heldOutSplits(config, mnist)!;
   assert.equal(train.count, 50000);
   assert.equal(held.validation.count, 10000);
+  // The digits a run trains on are the split's training half, in the same order.
+  const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  assert.ok(bytes(train.images).equals(bytes(held.train.images)));
+  assert.deepEqual(train.labels, held.train.labels);
   // No digit of the validation split is among the run's training digits, compared by content (the split is by
   // index; this also catches an index mix-up).
   const digest = (images: Float32Array, i: number) =>

@@ -53,16 +53,21 @@ export interface HeldOutSplits {
   description: string;
 }
 
-/** The official BiGAN split of MNIST's training file: 50,000 to train on, 10,000 held out. */
-export function officialBiganSplits(mnist: Mnist): HeldOutSplits {
-  const validation = officialValidationIndices();
+/** The official run's 50,000 training digits: every index of the training file not held out, ascending. */
+export function officialTrainIndices(validation: Int32Array = officialValidationIndices()): Int32Array {
   const held = new Uint8Array(TRAIN_FILE_COUNT);
   validation.forEach((i) => (held[i] = 1));
   const train = Int32Array.from({ length: TRAIN_FILE_COUNT - VALIDATION_COUNT });
   let next = 0;
   for (let i = 0; i < TRAIN_FILE_COUNT; i++) if (!held[i]) train[next++] = i;
+  return train;
+}
+
+/** The official BiGAN split of MNIST's training file: 50,000 to train on, 10,000 held out. */
+export function officialBiganSplits(mnist: Mnist): HeldOutSplits {
+  const validation = officialValidationIndices();
   return {
-    train: gather(mnist.train, train),
+    train: gather(mnist.train, officialTrainIndices(validation)),
     validation: gather(mnist.train, validation),
     description: 'official BiGAN split: 50,000 training digits -> its 10,000 validation digits',
   };

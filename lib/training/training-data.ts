@@ -1,10 +1,18 @@
-import { type Mnist, type MnistSplit, takeFirst, VALIDATION_START } from '../data/mnist.js';
-import { type HeldOutSplits, lastTenThousandSplits, officialBiganSplits } from '../data/official-split.js';
+import { gather, type Mnist, type MnistSplit, takeFirst, VALIDATION_START } from '../data/mnist.js';
+import {
+  type HeldOutSplits,
+  lastTenThousandSplits,
+  officialBiganSplits,
+  officialTrainIndices,
+} from '../data/official-split.js';
 import type { TrainingConfig } from '../config/training-config.js';
 
 /** The digits a run trains on (see TrainingConfig.trainSet and trainLimit). */
 export function trainingDigits(config: TrainingConfig, mnist: Mnist): MnistSplit {
-  if (config.trainSet === 'official-bigan') return heldOutSplits(config, mnist)!.train;
+  if (config.trainSet === 'official-bigan') {
+    const train = gather(mnist.train, officialTrainIndices());
+    return config.trainLimit > 0 ? takeFirst(train, config.trainLimit) : train;
+  }
   return config.trainLimit > 0 ? takeFirst(mnist.train, config.trainLimit) : mnist.train;
 }
 
