@@ -16,17 +16,7 @@ import { pCell, rowTable } from '../experiments/table-cells.js';
 import { columnsTable } from '../util/text-tables.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
 import { runsDir } from '../util/paths.js';
-import {
-  biganArgv,
-  biganCommand,
-  engineFlag,
-  requeueDirectives,
-  requeueOnStop,
-  sbatchHeader,
-  shellWord,
-  type SlurmOptions,
-  submit,
-} from './slurm.js';
+import { biganArgv, biganCommand, engineFlag, jobScript, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
 import { ablatePlanCommand } from './ablate-plan.js';
@@ -266,18 +256,18 @@ function printTable(rows: TableRow[], claims: ClaimResult[], json: boolean): voi
  * warning signal or a preemption checkpoints and requeues itself alone; the same command resumes its run.
  */
 function arrayJobScript(tasks: { row: string; seed: number }[], common: string[], slurm: SlurmOptions): string {
-  return [
-    sbatchHeader('bigan-ablate', slurm, [
-      `--array=0-${tasks.length - 1}`,
-      ...requeueDirectives(),
-      `--output=${path.join(runsDir(), 'slurm', 'ablate-%A_%a.out')}`,
-    ]),
-    `rows=(${tasks.map((t) => shellWord(t.row)).join(' ')})`,
-    `seeds=(${tasks.map((t) => t.seed).join(' ')})`,
-    ...requeueOnStop(
-      `${biganCommand(['ablate', ...common])} --rows "\${rows[$SLURM_ARRAY_TASK_ID]}" --seed-index "\${seeds[$SLURM_ARRAY_TASK_ID]}"`,
-    ),
-  ].join('\n');
+  return jobScript(
+    {
+      name: 'bigan-ablate',
+      directives: [`--array=0-${tasks.length - 1}`, `--output=${path.join(runsDir(), 'slurm', 'ablate-%A_%a.out')}`],
+      setup: [
+        `rows=(${tasks.map((t) => shellWord(t.row)).join(' ')})`,
+        `seeds=(${tasks.map((t) => t.seed).join(' ')})`,
+      ],
+      command: `${biganCommand(['ablate', ...common])} --rows "\${rows[$SLURM_ARRAY_TASK_ID]}" --seed-index "\${seeds[$SLURM_ARRAY_TASK_ID]}"`,
+    },
+    slurm,
+  );
 }
 
 const ABLATE_OPTIONS = {

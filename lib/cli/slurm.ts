@@ -48,12 +48,32 @@ export function shellWord(word: string): string {
 /** Seconds between Slurm's warning signal and the time limit: enough for a step and a checkpoint. */
 const SIGNAL_GRACE = 120;
 
+/** What a job script of this project is made of, beside the options every job takes. */
+export interface JobParts {
+  name: string;
+  /** The job's own #SBATCH options (`--array`, `--output`). */
+  directives: string[];
+  /** Shell lines run before the command (its arguments, as bash arrays). */
+  setup: string[];
+  /** The training command, run by {@link requeueOnStop}. */
+  command: string;
+}
+
 /**
- * The #SBATCH lines of a job that requeues itself (with {@link requeueOnStop}): USR1 to the batch shell two minutes
- * before the time limit, and one output file across the job's requeued runs.
+ * A job that requeues itself: every job's #SBATCH lines and set-up, then USR1 to the batch shell two minutes before
+ * the time limit, one output file across the job's requeued runs, and the command run by {@link requeueOnStop}.
  */
-export function requeueDirectives(): string[] {
-  return ['--requeue', `--signal=B:USR1@${SIGNAL_GRACE}`, '--open-mode=append'];
+export function jobScript(job: JobParts, slurm: SlurmOptions): string {
+  return [
+    sbatchHeader(job.name, slurm, [
+      ...job.directives,
+      '--requeue',
+      `--signal=B:USR1@${SIGNAL_GRACE}`,
+      '--open-mode=append',
+    ]),
+    ...job.setup,
+    ...requeueOnStop(job.command),
+  ].join('\n');
 }
 
 /**
@@ -85,7 +105,7 @@ export function requeueOnStop(command: string): string[] {
 }
 
 /** The #SBATCH lines every job of this project carries, then the job's own. */
-export function sbatchHeader(name: string, options: SlurmOptions, lines: string[]): string {
+function sbatchHeader(name: string, options: SlurmOptions, lines: string[]): string {
   return [
     '#!/bin/bash',
     `#SBATCH --job-name=${name}`,

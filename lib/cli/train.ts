@@ -11,17 +11,7 @@ import {
 import { RunFolder } from '../io/run-folder.js';
 import { configKey } from '../training/cached-run.js';
 import { choiceFlag, integerFlag, poolFlags } from './flags.js';
-import {
-  biganArgv,
-  biganCommand,
-  engineFlag,
-  requeueDirectives,
-  requeueOnStop,
-  sbatchHeader,
-  shellWord,
-  type SlurmOptions,
-  submit,
-} from './slurm.js';
+import { biganArgv, biganCommand, engineFlag, jobScript, shellWord, type SlurmOptions, submit } from './slurm.js';
 import { poolLayout } from './throughput.js';
 import { runSweep } from './sweep.js';
 import { checkPretrainedFits, copyPretrainedInto, loadPretrained, type Pretrained } from '../experiments/pretrained.js';
@@ -59,15 +49,18 @@ export interface TrainFlags {
  * with STOPPED_EXIT_CODE; `scontrol requeue` then puts the job back in the queue (see requeueOnStop).
  */
 function trainJobScript(out: string, args: string[], slurm: SlurmOptions): string {
-  return [
-    sbatchHeader(`bigan-train-${path.basename(out)}`, slurm, [
-      ...requeueDirectives(),
-      `--output=${path.join(runsDir(), 'slurm', `train-${path.basename(out)}-%j.out`)}`,
-    ]),
-    `args=(${args.map(shellWord).join(' ')})`,
-    `if [ -f ${shellWord(path.join(out, 'config.json'))} ]; then args+=(--resume); fi`,
-    ...requeueOnStop(`${biganCommand([])} "\${args[@]}"`),
-  ].join('\n');
+  return jobScript(
+    {
+      name: `bigan-train-${path.basename(out)}`,
+      directives: [`--output=${path.join(runsDir(), 'slurm', `train-${path.basename(out)}-%j.out`)}`],
+      setup: [
+        `args=(${args.map(shellWord).join(' ')})`,
+        `if [ -f ${shellWord(path.join(out, 'config.json'))} ]; then args+=(--resume); fi`,
+      ],
+      command: `${biganCommand([])} "\${args[@]}"`,
+    },
+    slurm,
+  );
 }
 
 /**
