@@ -1,18 +1,9 @@
-import { mergeConfig, type TrainingConfig, validateConfig } from './training-config.js';
+import { mergeConfig, REPRODUCTION_ARCHITECTURE, type TrainingConfig, validateConfig } from './training-config.js';
 
 /** BigBiGAN's Base at MNIST scale, seconds long: for tests and the notebook's cells. */
 const QUICK: TrainingConfig = validateConfig({
   model: 'bigbigan',
-  architecture: {
-    latentSize: 32,
-    hiddenUnits: 128,
-    encoderOutput: 'linear',
-    discriminatorLatent: 'input',
-    initStddev: 0.02,
-    bias: true,
-    batchNormAffine: true,
-    layout: 'reproduction',
-  },
+  architecture: { ...REPRODUCTION_ARCHITECTURE, latentSize: 32, hiddenUnits: 128 },
   epochs: 1,
   batchSize: 64,
   // Adam with beta1 0 and an average of E's and G's weights for evaluation, as BigGAN and BigBiGAN train, at twice

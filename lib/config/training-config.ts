@@ -79,7 +79,7 @@ export interface TrainingConfig {
 export const PRESET_NAMES = ['quick', 'reproduction', 'paper', 'official'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const REPRODUCTION_ARCHITECTURE: BiganArchitecture = {
+export const REPRODUCTION_ARCHITECTURE: BiganArchitecture = {
   latentSize: 50,
   hiddenUnits: 1024,
   encoderOutput: 'linear',
