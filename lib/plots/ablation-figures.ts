@@ -159,7 +159,8 @@ interface ForestPanel {
   unit: string;
 }
 
-const claimLabel = (c: ConfirmatoryClaim) => `${c.id}. ${c.claim}`;
+/** "1. a stochastic E ...", or the claim alone where its text already opens with its id ("(control) ..."). */
+const claimLabel = (c: ConfirmatoryClaim) => (c.claim.startsWith(`(${c.id})`) ? c.claim : `${c.id}. ${c.claim}`);
 
 /** A panel's claims as markers with their intervals, one trace per verdict (legend entries only for `firstOf`). */
 function claimMarkers(
