@@ -89,7 +89,7 @@ export {
 export { readAblationTable, readConfirmatoryTable, readResults, type RunResults } from './experiments/results.js';
 export { ABLATION_NAMES, ABLATIONS, ablationConfig, runAblations } from './experiments/ablations.js';
 export { AblationSession } from './experiments/ablation-session.js';
-export { tableMetrics } from './experiments/table-cells.js';
+export { metricLabel, tableMetrics } from './experiments/table-cells.js';
 export { CURVE_METRICS, readCurveSet } from './experiments/learning-curve.js';
 export { readPlan, validatePlan, type AnalysisPlan } from './experiments/analysis-plan.js';
 export { judgeClaims, type ConfirmatoryClaim } from './experiments/confirmatory.js';

@@ -110,6 +110,7 @@ const PUBLIC_NAMES = {
     'CURVE_METRICS',
     'holm',
     'judgeClaims',
+    'metricLabel',
     'minimumDetectableEffect',
     'pairedTTest',
     'ProtocolBar',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AblationMetrics } from '../lib/experiments/ablations.js';
-import { meanCi95, tableRows, testClaims, welchTTest } from '../lib/experiments/statistics.js';
+import { LOWER_IS_BETTER, meanCi95, tableRows, testClaims, welchTTest } from '../lib/experiments/statistics.js';
+import { rowTable } from '../lib/experiments/table-cells.js';
 
 test('the 95% interval uses Student t on n - 1 degrees of freedom', () => {
   // sd of 1..5 is sqrt(2.5); t(0.975, 4) = 2.776445.
@@ -108,4 +109,17 @@ test('a table row keeps each seed, and a metric that some seeds lack gets no mea
   assert.equal(row.mean.reconstructionAgreement, undefined);
   assert.ok(Math.abs(row.mean.knnLatent! - 0.91) < 1e-12);
   assert.ok(row.ci95.knnLatent! > 0);
+});
+
+test("FID on the classifier's penultimate layer is a table column when every seed has it, lower is better", () => {
+  const runs = seeds('base', [0.9, 0.92], [10, 12]);
+  assert.equal(tableRows(runs)[0].mean.frechetDistancePenultimate, undefined, 'exploratory runs did not record it');
+  runs[0].frechetDistancePenultimate = 40;
+  runs[1].frechetDistancePenultimate = 44;
+  const [row] = tableRows(runs);
+  assert.equal(row.mean.frechetDistancePenultimate, 42);
+  const { header, cells } = rowTable([row]);
+  assert.deepEqual(header.slice(2, 5), ['IS', 'FID', 'FID penult.']);
+  assert.equal(cells[0][4], `42.0 ± ${row.ci95.frechetDistancePenultimate!.toFixed(1)}`);
+  assert.ok(LOWER_IS_BETTER.has('frechetDistancePenultimate'));
 });

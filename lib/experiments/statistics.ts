@@ -7,13 +7,14 @@ const { jStat } = jstat;
 export const TABLE_METRICS = [
   'inceptionScore',
   'frechetDistance',
+  'frechetDistancePenultimate',
   'knnLatent',
   'linearProbe',
   'reconstructionAgreement',
 ] as const;
 export type TableMetric = (typeof TABLE_METRICS)[number];
-/** FID is a distance; every other metric is better higher. */
-export const LOWER_IS_BETTER: ReadonlySet<TableMetric> = new Set(['frechetDistance']);
+/** FID (on the classifier's logits, or on its penultimate layer) is a distance; every other metric is better higher. */
+export const LOWER_IS_BETTER: ReadonlySet<TableMetric> = new Set(['frechetDistance', 'frechetDistancePenultimate']);
 
 /** One row of an ablation table: its seeds' metrics, and each metric's mean and 95% confidence half-width. */
 export interface TableRow {

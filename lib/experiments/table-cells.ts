@@ -5,6 +5,7 @@ import type { TableMetric, TableRow } from './statistics.js';
 export const METRIC_FORMATS: Record<TableMetric, { label: string; scale: number; digits: number }> = {
   inceptionScore: { label: 'IS', scale: 1, digits: 2 },
   frechetDistance: { label: 'FID', scale: 1, digits: 1 },
+  frechetDistancePenultimate: { label: 'FID penult.', scale: 1, digits: 1 },
   knnLatent: { label: '1NN E(x) %', scale: 100, digits: 1 },
   linearProbe: { label: 'probe %', scale: 100, digits: 1 },
   reconstructionAgreement: { label: 'agreement %', scale: 100, digits: 1 },
